@@ -14,9 +14,9 @@ def db() -> None:
 
 
 @db.command()
-@click.argument("revision", default="head")
+@click.argument("revision", default="heads")
 def upgrade(revision: str) -> None:
-    """Upgrade the schema to REVISION (default: the latest)."""
+    """Upgrade the schema to REVISION (default: every head)."""
     with load_app().app_context():
         flask_migrate.upgrade(revision=revision)
 

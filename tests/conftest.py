@@ -81,7 +81,7 @@ def app(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
     application = create_app(app_config(tmp_path_factory.mktemp("app"), DATABASE_URL=pg_url))
     application.test_client_class = IsolatedClient
     with application.app_context():
-        flask_migrate.upgrade()
+        flask_migrate.upgrade(revision="heads")
     return application
 
 

@@ -49,12 +49,12 @@ def test_upgrade_from_empty_downgrade_and_again(backend, tmp_path, request):
     )
     app = create_app(app_config(tmp_path, DATABASE_URL=url))
     with app.app_context():
-        flask_migrate.upgrade()
+        flask_migrate.upgrade(revision="heads")
         assert {"organizations", "users", "memberships", "api_keys"} <= tables(url)
         assert model_differences(url) == []
         flask_migrate.downgrade(revision="base")
         assert tables(url) <= {"alembic_version"}
-        flask_migrate.upgrade()
+        flask_migrate.upgrade(revision="heads")
     assert model_differences(url) == []
 
 
