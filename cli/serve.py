@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import shutil
+import sys
 
 import rich_click as click
 from rq import Worker
@@ -25,12 +25,21 @@ from engagex.jobs import QUEUES, get_queue, redis_connection, set_worker_app
 def serve(host: str, port: int, workers: int | None) -> None:
     """Serve the web app and the API."""
     if workers:
-        gunicorn = shutil.which("gunicorn")
-        if gunicorn is None:
-            raise click.ClickException("gunicorn is not installed in this environment")
+        # The same interpreter (and so the same environment) runs gunicorn.
         os.execv(  # noqa: S606 - replaces this process with gunicorn, no shell involved
-            gunicorn,
-            [gunicorn, "--workers", str(workers), "--bind", f"{host}:{port}", "wsgi:app"],
+            sys.executable,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--config",
+                "python:engagex.gunicorn_conf",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"{host}:{port}",
+                "wsgi:app",
+            ],
         )
     app = load_app()
     app.run(host=host, port=port, debug=False, use_reloader=False)

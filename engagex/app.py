@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engagex import observability, spa
 from engagex.config import ROOT, load_config
@@ -31,6 +32,10 @@ def create_app(config: Mapping[str, Any] | None = None, **overrides: Any) -> Fla
     app = Flask("engagex", instance_path=str(instance_path), static_folder=None)
     app.config.update(load_config(instance_path, env=source, **overrides))
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    if proxies := app.config["ENGAGEX_TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
 
     observability.init_app(app)
     db.init_app(app)

@@ -104,6 +104,8 @@ def load_config(
         "ENGAGEX_FRONTEND_DIST": get("ENGAGEX_FRONTEND_DIST") or str(ROOT / "frontend" / "dist"),
         "ENGAGEX_LOG_LEVEL": (get("ENGAGEX_LOG_LEVEL") or "INFO").upper(),
         "SENTRY_DSN": get("SENTRY_DSN"),
+        # Number of reverse proxies in front of the app whose X-Forwarded-* to trust.
+        "ENGAGEX_TRUSTED_PROXIES": int(get("ENGAGEX_TRUSTED_PROXIES") or 0),
         # Flask and extension settings derived from the above.
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
