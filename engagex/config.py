@@ -77,6 +77,9 @@ def load_config(
         "SECRET_KEY": secret_key,
         "ENGAGEX_BASE_URL": (get("ENGAGEX_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "ENGAGEX_MAIL_BACKEND": get("ENGAGEX_MAIL_BACKEND") or "outbox",
+        # Sender of the platform's own mail (invitations, resets, notifications).
+        "ENGAGEX_MAIL_FROM": get("ENGAGEX_MAIL_FROM") or "no-reply@engagex.localhost",
+        "ENGAGEX_MAIL_FROM_NAME": get("ENGAGEX_MAIL_FROM_NAME") or "EngageX",
         "ENGAGEX_OUTBOX_DIR": get("ENGAGEX_OUTBOX_DIR") or str(ROOT / "outbox"),
         "SMTP_HOST": get("SMTP_HOST"),
         "SMTP_PORT": int(get("SMTP_PORT") or 587),

@@ -96,11 +96,15 @@ def job(queue: str = "default", timeout: int | None = None) -> Callable[[Callabl
 
 
 def enqueue(pending: PendingJob) -> None:
+    """Park ``pending`` on the session until its transaction commits.
+
+    A transaction is begun when none is open, so a job always waits for the boundary's
+    commit, whether or not the caller touched the database before.
+    """
     session = db.session()
-    if session.in_transaction():
-        session.info.setdefault(_PENDING, []).append(pending)
-    else:
-        _dispatch([pending])
+    if not session.in_transaction():
+        session.begin()
+    session.info.setdefault(_PENDING, []).append(pending)
 
 
 @event.listens_for(Session, "after_commit")

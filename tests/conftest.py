@@ -96,7 +96,11 @@ def session(app: Flask) -> Iterator[scoped_session]:
     outer = connection.begin()
     original = db.session
     db.session = scoped_session(
-        sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+        # Objects stay readable after a commit outside their tenant context (RLS would
+        # hide a refresh); the code under test reads what it needs before committing.
+        sessionmaker(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        ),
         scopefunc=_app_ctx_id,
     )
     try:
