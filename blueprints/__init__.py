@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from engagex.api import Api
 
 
-def domains() -> list[ModuleType]:
+def domain_packages() -> list[ModuleType]:
     """Every domain package, in name order (imports its models too)."""
     found = []
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
@@ -28,7 +28,7 @@ def domains() -> list[ModuleType]:
 
 def load_models() -> None:
     """Import every domain's models so the metadata is complete (migrations, tests)."""
-    for package in domains():
+    for package in domain_packages():
         try:
             importlib.import_module(f"{package.__name__}.models")
         except ModuleNotFoundError as exc:
@@ -38,7 +38,7 @@ def load_models() -> None:
 
 def register_all(app: Flask, api: Api) -> None:
     load_models()
-    for package in domains():
+    for package in domain_packages():
         init = getattr(package, "init_app", None)
         if init is not None:
             init(app, api)

@@ -74,6 +74,7 @@ def load_config(
         "EMBEDDED": embedded,
         "DATABASE_URL": database_url,
         "REDIS_URL": get("REDIS_URL") or None,
+        "ENGAGEX_QUEUE_PREFIX": get("ENGAGEX_QUEUE_PREFIX") or "",
         "SECRET_KEY": secret_key,
         "ENGAGEX_BASE_URL": (get("ENGAGEX_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "ENGAGEX_MAIL_BACKEND": get("ENGAGEX_MAIL_BACKEND") or "outbox",
@@ -98,6 +99,12 @@ def load_config(
         "ENGAGEX_DNS_NAMESERVERS": [
             s.strip() for s in (get("ENGAGEX_DNS_NAMESERVERS") or "").split(",") if s.strip()
         ],
+        "ENGAGEX_DNS_TIMEOUT": float(get("ENGAGEX_DNS_TIMEOUT") or 5),
+        # What a sending domain's SPF must include and its DKIM CNAMEs must point to.
+        "ENGAGEX_SPF_INCLUDE_SENDGRID": get("ENGAGEX_SPF_INCLUDE_SENDGRID") or "sendgrid.net",
+        "ENGAGEX_SPF_INCLUDE_SMTP": get("ENGAGEX_SPF_INCLUDE_SMTP") or None,
+        "ENGAGEX_DKIM_SENDGRID_TARGETS": get("ENGAGEX_DKIM_SENDGRID_TARGETS")
+        or "s1.domainkey.sendgrid.net,s2.domainkey.sendgrid.net",
         "ENGAGEX_ALLOW_UNVERIFIED_SENDERS": _flag(
             get("ENGAGEX_ALLOW_UNVERIFIED_SENDERS"), embedded
         ),

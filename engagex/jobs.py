@@ -151,7 +151,13 @@ def redis_connection(app: Flask | None = None) -> redis.Redis:
 
 
 def get_queue(name: str, app: Flask | None = None) -> Queue:
-    return Queue(name, connection=redis_connection(app), serializer=JSONSerializer)
+    """The RQ queue ``name``; ``ENGAGEX_QUEUE_PREFIX`` lets deployments share one Redis."""
+    app = app or current_app
+    return Queue(
+        app.config["ENGAGEX_QUEUE_PREFIX"] + name,
+        connection=redis_connection(app),
+        serializer=JSONSerializer,
+    )
 
 
 def _enqueue_rq(app: Flask, pending: PendingJob) -> None:
@@ -161,7 +167,7 @@ def _enqueue_rq(app: Flask, pending: PendingJob) -> None:
             "engagex.jobs.execute",
             args=[pending.func_path, pending.org_id, pending.args, pending.kwargs, pending.queue],
             timeout=pending.timeout,
-            job_id=pending.job_id,
+            job_id=app.config["ENGAGEX_QUEUE_PREFIX"] + pending.job_id if pending.job_id else None,
             unique=pending.job_id is not None,
             description=pending.func_path,
         )

@@ -12,5 +12,7 @@ if TYPE_CHECKING:
 
 def init_app(app: Flask, api: Api) -> None:
     from blueprints.notifications import api as notifications_api
+    from blueprints.notifications import receivers
 
     api.register_blueprint(notifications_api.blp)
+    receivers.connect()

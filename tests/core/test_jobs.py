@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 import redis
-from rq import Queue
-from rq.serializers import JSONSerializer
 
 from engagex.db import db
 from engagex.jobs import get_queue
@@ -34,15 +32,16 @@ def in_process(app):
 
 
 @pytest.fixture
-def with_redis(app):
-    previous = app.config["REDIS_URL"]
-    app.config["REDIS_URL"] = REDIS_URL
+def with_redis(app, monkeypatch):
+    """Real Redis, with queue names of this test only (other runs may share the server)."""
+    prefix = f"test-{uuid.uuid4().hex[:8]}-"
+    monkeypatch.setitem(app.config, "REDIS_URL", REDIS_URL)
+    monkeypatch.setitem(app.config, "ENGAGEX_QUEUE_PREFIX", prefix)
     app.extensions.pop("engagex.redis", None)
     conn = redis.Redis.from_url(REDIS_URL)
-    conn.flushdb()
     yield conn
-    conn.flushdb()
-    app.config["REDIS_URL"] = previous
+    for key in conn.scan_iter(f"*{prefix}*"):
+        conn.delete(key)
     app.extensions.pop("engagex.redis", None)
 
 
@@ -74,12 +73,12 @@ def test_rolled_back_job_is_never_enqueued_on_redis(session, with_redis):
     assert get_queue("default").count == 1
 
 
-def test_deterministic_job_id_enqueues_once(session, with_redis):
+def test_deterministic_job_id_enqueues_once(app, session, with_redis):
     for _ in range(3):
         tasks.record_in_memory.delay("x", org_id=None, job_id="campaign-1-batch-1")
         db.session.commit()
-    queue = Queue("default", connection=with_redis, serializer=JSONSerializer)
-    assert queue.job_ids == ["campaign-1-batch-1"]
+    prefix = app.config["ENGAGEX_QUEUE_PREFIX"]
+    assert get_queue("default").job_ids == [f"{prefix}campaign-1-batch-1"]
 
 
 def test_failing_in_process_job_does_not_break_the_commit(session, in_process, caplog):
@@ -103,6 +102,7 @@ def test_job_runs_on_a_real_worker(app, pg_url, with_redis, tmp_path):
         **os.environ,
         "DATABASE_URL": pg_url,
         "REDIS_URL": REDIS_URL,
+        "ENGAGEX_QUEUE_PREFIX": app.config["ENGAGEX_QUEUE_PREFIX"],
         "ENGAGEX_INSTANCE_PATH": str(tmp_path),
         "SECRET_KEY": "test-secret-key",
         "PYTHONPATH": str(ROOT),
