@@ -1,0 +1,13 @@
+export { Alert } from './Alert.tsx';
+export { Badge, type BadgeTone } from './Badge.tsx';
+export { Button, type ButtonProps } from './Button.tsx';
+export { Card, CardBody, CardFooter, CardHeader } from './Card.tsx';
+export { CopyButton } from './CopyButton.tsx';
+export { Dialog, type DialogProps } from './Dialog.tsx';
+export { EmptyState } from './EmptyState.tsx';
+export { Input } from './Input.tsx';
+export { Select, type SelectOption } from './Select.tsx';
+export { LoadingRegion, Skeleton } from './Skeleton.tsx';
+export { Spinner } from './Spinner.tsx';
+export { DataTable, type Column } from './Table.tsx';
+export { ToastProvider, useToast } from './Toast.tsx';

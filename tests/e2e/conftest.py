@@ -1,0 +1,231 @@
+"""End-to-end fixtures: the real app on PostgreSQL, its built SPA, and headless Chromium.
+
+- ``frontend_dist``: ``frontend/dist``, rebuilt with ``npm run build`` when any source is
+  newer than the build (``npm ci`` first when node_modules is missing).
+- ``live_server``: a dedicated PostgreSQL database migrated to ``heads`` and seeded with an
+  organization, an owner API key and a few members (committed: the browser talks to the
+  server over HTTP, so nothing can be rolled back), served by werkzeug on a free loopback
+  port in a thread. Tests share it and must not depend on each other's changes.
+- ``browser``: Debian's Chromium (``/usr/bin/chromium``) through Playwright; never a
+  downloaded browser. ``page`` is a fresh context per test (empty sessionStorage), and
+  fails the test on any uncaught JavaScript error.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import flask_migrate
+import pytest
+from werkzeug.serving import make_server
+
+from blueprints.accounts import services as accounts
+from engagex import create_app
+from engagex.db import db
+from engagex.tenancy import tenant_context
+from tests.conftest import app_config, create_database, drop_database
+from tests.factories import add_member
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # pragma: no cover - reported by the browser fixture
+    expect = sync_playwright = None
+
+ROOT = Path(__file__).resolve().parents[2]
+FRONTEND = ROOT / "frontend"
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+CHROMIUM = os.environ.get("ENGAGEX_E2E_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Upper bounds for the browser to reach a state, never a measured duration.
+TIMEOUT_MS = 15_000
+
+ORG_SLUG = "acme"
+ORG_NAME = "Acme Outdoor Co."
+OWNER_EMAIL = "maya@acme.example.com"
+EXTRA_MEMBERS = 30  # more than one page (25) so the Team list has to load more
+
+_BUILD_INPUTS = (
+    "src",
+    "public",
+    "index.html",
+    "vite.config.ts",
+    "tsconfig.json",
+    "package.json",
+    "package-lock.json",
+)
+
+
+def _newest_source_mtime() -> float:
+    newest = 0.0
+    for name in _BUILD_INPUTS:
+        path = FRONTEND / name
+        files = path.rglob("*") if path.is_dir() else [path]
+        for file in files:
+            # Unit tests are not part of the bundle: editing them needs no rebuild.
+            if (
+                file.is_file()
+                and ".test." not in file.name
+                and "test" not in file.parent.parts[-1:]
+            ):
+                newest = max(newest, file.stat().st_mtime)
+    return newest
+
+
+def _run(command: list[str]) -> None:
+    result = subprocess.run(command, cwd=FRONTEND, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        pytest.fail(
+            f"`{' '.join(command)}` failed in frontend/:\n{result.stdout[-4000:]}{result.stderr[-4000:]}"
+        )
+
+
+@pytest.fixture(scope="session")
+def frontend_dist() -> Path:
+    """The built SPA, rebuilt first when it is missing or older than its sources."""
+    index = FRONTEND / "dist" / "index.html"
+    if index.is_file() and index.stat().st_mtime >= _newest_source_mtime():
+        return index.parent
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.fail("npm is needed to build frontend/ for the end-to-end tests")
+    if not (FRONTEND / "node_modules" / ".bin" / "vite").exists():
+        _run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"])
+    _run([npm, "run", "build", "--silent"])
+    return index.parent
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    owner_key: str
+    org_slug: str
+    org_name: str
+    member_count: int
+
+
+def _seed() -> tuple[str, int]:
+    org = accounts.create_organization(None, slug=ORG_SLUG, name=ORG_NAME, owner_email=OWNER_EMAIL)
+    db.session.commit()
+    with tenant_context(org.id):
+        _key, token = accounts.create_api_key(None, name="Owner (end-to-end tests)", role="owner")
+        db.session.commit()
+    roles = ("admin", "campaign_manager", "editor", "analyst")
+    for number in range(EXTRA_MEMBERS):
+        email = f"teammate{number:02d}@acme.example.com"
+        if number % 3 == 0:  # some people have a name, others are known by email only
+            accounts.get_or_create_user(email, name=f"Teammate {number:02d}")
+        add_member(org, email, roles[number % len(roles)])
+    return token, EXTRA_MEMBERS + 1
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    frontend_dist: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    name = f"engagex_e2e_{uuid.uuid4().hex[:8]}"
+    url = create_database(name)
+    app = create_app(
+        app_config(
+            tmp_path_factory.mktemp("e2e"),
+            DATABASE_URL=url,
+            ENGAGEX_FRONTEND_DIST=str(frontend_dist),
+        )
+    )
+    with app.app_context():
+        flask_migrate.upgrade(revision="heads")
+        token, members = _seed()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(
+            url=f"http://127.0.0.1:{server.server_port}",
+            owner_key=token,
+            org_slug=ORG_SLUG,
+            org_name=ORG_NAME,
+            member_count=members,
+        )
+    finally:
+        server.shutdown()
+        thread.join()
+        with app.app_context():
+            db.engine.dispose()
+        drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if sync_playwright is None:
+        pytest.skip("playwright is not installed: pip install 'playwright>=1.49,<2'")
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        expect.set_options(timeout=TIMEOUT_MS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[..., Page]]:
+    """Factory of pages in fresh contexts: ``new_page(width=390, height=844)``."""
+    contexts = []
+    errors: list[str] = []
+
+    def make(width: int = 1280, height: int = 800) -> Page:
+        context = browser.new_context(
+            base_url=live_server.url,
+            viewport={"width": width, "height": height},
+            locale="en-US",
+            timezone_id="UTC",
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not errors, f"uncaught JavaScript errors: {errors}"
+
+
+@pytest.fixture
+def page(new_page: Callable[..., Page]) -> Page:
+    return new_page()
+
+
+@pytest.fixture(scope="session")
+def screenshot() -> Callable[..., Path]:
+    """``screenshot(page, "team")`` saves tests/e2e/screenshots/team.png to look at."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+
+    def take(page: Page, name: str, *, full_page: bool = False) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        # Wait for web fonts and in-flight paints so the picture shows the settled screen.
+        page.evaluate("document.fonts.ready")
+        page.screenshot(path=str(path), full_page=full_page, animations="disabled")
+        return path
+
+    return take
