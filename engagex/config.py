@@ -93,6 +93,8 @@ def load_config(
         "STRIPE_API_KEY": get("STRIPE_API_KEY"),
         "STRIPE_API_BASE": get("STRIPE_API_BASE") or "https://api.stripe.com",
         "STRIPE_WEBHOOK_SECRET": get("STRIPE_WEBHOOK_SECRET"),
+        # Days a past_due organization keeps sending before it is paused (0: at once).
+        "ENGAGEX_BILLING_GRACE_DAYS": int(get("ENGAGEX_BILLING_GRACE_DAYS") or 7),
         "OIDC_ISSUER": get("OIDC_ISSUER"),
         "OIDC_CLIENT_ID": get("OIDC_CLIENT_ID"),
         "OIDC_CLIENT_SECRET": get("OIDC_CLIENT_SECRET"),
