@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import rich_click as click
+import sqlalchemy as sa
 
 from blueprints.accounts import services as accounts
+from blueprints.accounts.models import Membership
 from cli._common import emit, json_option, org_option, org_transaction, transaction
+from engagex.db import db
 from engagex.permissions import Role
 from engagex.tenancy import system_scope
 
 
 @click.group()
 def orgs() -> None:
-    """Create and list organizations."""
+    """Create, list and inspect organizations."""
 
 
 @orgs.command("create")
@@ -54,9 +57,60 @@ def list_orgs(as_json: bool) -> None:
     )
 
 
+@orgs.command("show")
+@click.argument("slug")
+@json_option
+def show_org(slug: str, as_json: bool) -> None:
+    """Show organization SLUG: settings, owners and member counts."""
+    with org_transaction(slug) as org:
+        roles = dict(
+            db.session.execute(
+                sa.select(Membership.role, sa.func.count()).group_by(Membership.role)
+            ).all()
+        )
+        owners = db.session.scalars(
+            sa.select(Membership).where(Membership.role == Role.OWNER.value)
+        ).all()
+        data = {
+            "id": org.id,
+            "slug": org.slug,
+            "name": org.name,
+            "timezone": org.timezone,
+            "default_from_name": org.default_from_name,
+            "default_from_email": org.default_from_email,
+            "require_mfa": org.require_mfa,
+            "created_at": org.created_at,
+            "owners": sorted(m.user.email for m in owners),
+            "members": {r.value: roles.get(r.value, 0) for r in Role},
+        }
+    if as_json:
+        emit(data, as_json)
+        return
+    emit(
+        data,
+        False,
+        columns=["field", "value"],
+        rows=lambda: [
+            ("id", data["id"]),
+            ("slug", data["slug"]),
+            ("name", data["name"]),
+            ("time zone", data["timezone"]),
+            (
+                "default sender",
+                f"{data['default_from_name'] or ''} <{data['default_from_email'] or ''}>",
+            ),
+            ("require MFA", "yes" if data["require_mfa"] else "no"),
+            ("owners", ", ".join(data["owners"])),
+            ("members", ", ".join(f"{n} {r}" for r, n in data["members"].items() if n)),
+            ("created", data["created_at"]),
+        ],
+        title=f"Organization {data['slug']}",
+    )
+
+
 @click.group("api-keys")
 def api_keys() -> None:
-    """Create and revoke API keys."""
+    """Create, list and revoke API keys."""
 
 
 @api_keys.command("create")
@@ -66,23 +120,76 @@ def api_keys() -> None:
 @json_option
 def create_key(org_slug: str, role: str, name: str, as_json: bool) -> None:
     """Create an API key; the token is printed only this once."""
-    with org_transaction(org_slug):
+    with org_transaction(org_slug) as org:
         key, token = accounts.create_api_key(None, name=name, role=role)
-        data = {"id": key.id, "name": key.name, "role": key.role, "key": token}
+        data = {
+            "key": token,
+            "id": key.id,
+            "name": key.name,
+            "role": key.role,
+            "prefix": key.prefix,
+            "organization": org.slug,
+        }
     if as_json:
         emit(data, as_json)
     else:
         click.echo(token)
 
 
+@api_keys.command("list")
+@org_option
+@json_option
+def list_keys(org_slug: str, as_json: bool) -> None:
+    """List live API keys (the secrets are never shown again)."""
+    with org_transaction(org_slug):
+        data, cursor = [], None
+        while True:
+            page = accounts.list_api_keys(None, limit=200, cursor=cursor)
+            data += [
+                {
+                    "id": k.id,
+                    "name": k.name,
+                    "role": k.role,
+                    "prefix": k.prefix,
+                    "created_at": k.created_at,
+                    "last_used_at": k.last_used_at,
+                }
+                for k in page.items
+            ]
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+    emit(
+        data,
+        as_json,
+        columns=["id", "name", "role", "prefix", "created", "last used"],
+        rows=lambda: [
+            (
+                d["id"],
+                d["name"],
+                d["role"],
+                d["prefix"],
+                d["created_at"],
+                d["last_used_at"] or "never",
+            )
+            for d in data
+        ],
+        title=f"API keys of {org_slug}",
+    )
+
+
 @api_keys.command("revoke")
 @org_option
-@click.argument("key_id", type=click.IntRange(1))
-def revoke_key(org_slug: str, key_id: int) -> None:
-    """Revoke API key KEY_ID."""
+@click.argument("key_id", type=click.IntRange(1, 2**63 - 1))
+@json_option
+def revoke_key(org_slug: str, key_id: int, as_json: bool) -> None:
+    """Revoke API key KEY_ID at once."""
     with org_transaction(org_slug):
         accounts.revoke_api_key(None, key_id)
-    click.echo(f"revoked API key {key_id}")
+    if as_json:
+        emit({"id": key_id, "revoked": True}, as_json)
+    else:
+        click.echo(f"revoked API key {key_id}")
 
 
 COMMANDS = [orgs, api_keys]

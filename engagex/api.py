@@ -3,8 +3,10 @@
 - ``Api`` renders every HTTP error as ``{"code", "message", "details"}`` and serves the
   Swagger UI from local assets (the docs work with no internet).
 - ``requires(permission)`` is the authentication boundary of an API view: it resolves the
-  actor, answers 401/403, opens the tenant context of the actor's organization and owns
-  the transaction (commit on success, rollback on error). Every API view declares one.
+  actor, answers 401/403 (and CSRF for cookie-authenticated writes), opens the tenant
+  context of the actor's organization and owns the transaction (commit on success,
+  rollback on error). Every API view declares it, or ``signed_in`` (a person's own
+  routes) or ``public`` (sign-in and the like).
 - ``Schema`` is the base of every request/response schema (rejects NUL characters, which
   no database column can store, and unknown fields).
 - ``keyset_page`` implements ``?limit=N&cursor=C`` pagination.
@@ -15,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import hmac
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,7 +27,7 @@ from typing import Any
 import flask_smorest
 import marshmallow as ma
 import sqlalchemy as sa
-from flask import Flask, Response, g, send_from_directory
+from flask import Flask, Response, g, request, send_from_directory
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
@@ -66,6 +69,15 @@ class Api(flask_smorest.Api):
         super().init_app(app, *args, **kwargs)
         self.spec.components.security_scheme(
             "bearer", {"type": "http", "scheme": "bearer", "description": "An API key"}
+        )
+        self.spec.components.security_scheme(
+            "session",
+            {
+                "type": "apiKey",
+                "in": "cookie",
+                "name": SESSION_COOKIE,
+                "description": "A signed-in person; writes also need the X-CSRF-Token header",
+            },
         )
         self._register_swagger_assets(app)
 
@@ -112,18 +124,114 @@ class Schema(ma.Schema):
 
 
 # --- authentication boundary -----------------------------------------------------------
+#
+# The auth domain registers flask-login's request loader, which returns an ``Actor`` for
+# a bearer API key or a session cookie and records *how* the request authenticated with
+# ``set_credentials``. The decorators below turn that into 401/403, CSRF checks for
+# cookie-authenticated writes, the tenant context and the transaction of the view.
+
+PUBLIC = "public"
+"""``engagex_permission`` of a view anyone may call (sign-in, sign-up, SSO callback)."""
+SIGNED_IN = "signed_in"
+"""``engagex_permission`` of a person's own views (profile, sessions, MFA): a session
+cookie is required, no organization is."""
+
+SESSION_COOKIE = "engagex_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """How the current request authenticated.
+
+    ``method`` is ``bearer`` or ``session``. ``csrf_token`` is what a cookie-authenticated
+    write must echo in the ``X-CSRF-Token`` header. ``problem`` is a ``(code, message)``
+    explaining why a person gets no actor (401) or no organization (403).
+    """
+
+    method: str
+    csrf_token: str | None = None
+    session_id: int | None = None
+    problem: tuple[str, str] | None = None
+
+
+def set_credentials(credentials: Credentials) -> None:
+    g.engagex_credentials = credentials
+
+
+def current_credentials() -> Credentials | None:
+    return g.get("engagex_credentials")
 
 
 def current_actor() -> Actor:
-    """The actor of the current API request (set by ``requires``)."""
+    """The actor of the current API request (set by ``requires`` or ``signed_in``)."""
     return g.engagex_actor
 
 
-def requires(permission: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def _load_actor() -> Actor | None:
+    actor = current_user._get_current_object()  # type: ignore[attr-defined]
+    return actor if isinstance(actor, Actor) else None
+
+
+def _problem(default: tuple[str, str]) -> tuple[str, str]:
+    credentials = current_credentials()
+    return credentials.problem if credentials and credentials.problem else default
+
+
+def _csrf_failure() -> Response | None:
+    """A cookie-authenticated state-changing request must carry the session's CSRF token.
+
+    Bearer requests carry no ambient credential, so they need none.
+    """
+    credentials = current_credentials()
+    if credentials is None or credentials.method != "session" or request.method in SAFE_METHODS:
+        return None
+    sent = request.headers.get(CSRF_HEADER, "")
+    expected = credentials.csrf_token or ""
+    if expected and hmac.compare_digest(sent.encode(), expected.encode()):
+        return None
+    return error_response(
+        403,
+        "csrf_failed",
+        f"Missing or wrong {CSRF_HEADER} header; read csrf_token from GET /api/v1/auth/me.",
+    )
+
+
+def _session_required() -> Response:
+    return error_response(
+        403, "session_required", "This route is for people signed in, not API keys."
+    )
+
+
+def _in_transaction(view: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    try:
+        result = view(*args, **kwargs)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return result
+
+
+def _document(wrapper: Callable[..., Any], security: list[dict[str, list[str]]], text: str) -> None:
+    doc = getattr(wrapper, "_apidoc", {})
+    wrapper._apidoc = {  # type: ignore[attr-defined]
+        **doc,
+        "manual_doc": {**doc.get("manual_doc", {}), "security": security, "description": text},
+    }
+
+
+def requires(
+    permission: str, *, people_only: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare and enforce the permission of an API view (put it right under the route).
 
-    The actor comes from flask-login (the accounts domain registers the loaders); its
-    organization becomes the tenant context for the whole view, including serialization.
+    The actor's organization becomes the tenant context for the whole view, including
+    serialization. Order of answers: 401 (no credentials), 403 ``csrf_failed``, 403 (no
+    usable organization), 403 ``forbidden`` (role), then the view and its validation.
+    ``people_only`` views (a person's notifications...) refuse API keys with 403
+    ``session_required`` right after authentication.
     """
     if permission not in MATRIX:
         raise KeyError(f"unknown permission {permission!r}")
@@ -131,34 +239,69 @@ def requires(permission: str) -> Callable[[Callable[..., Any]], Callable[..., An
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            actor = current_user._get_current_object()  # type: ignore[attr-defined]
-            if not isinstance(actor, Actor) or actor.organization_id is None:
-                return error_response(401, "unauthorized", "Authentication is required.")
+            actor = _load_actor()
+            if actor is None:
+                code, message = _problem(("unauthorized", "Authentication is required."))
+                return error_response(401, code, message)
+            if people_only and actor.kind != "user":
+                return _session_required()
+            if (failure := _csrf_failure()) is not None:
+                return failure
+            if actor.organization_id is None:
+                code, message = _problem(
+                    ("organization_required", "Choose an organization first (switch-org).")
+                )
+                return error_response(403, code, message)
             if not actor.can(permission):
                 raise PermissionDenied(permission)
             g.engagex_actor = actor
             with tenant_context(actor.organization_id, actor.user_id):
-                try:
-                    result = view(*args, **kwargs)
-                    db.session.commit()
-                except BaseException:
-                    db.session.rollback()
-                    raise
-            return result
+                return _in_transaction(view, *args, **kwargs)
 
         wrapper.engagex_permission = permission  # type: ignore[attr-defined]
-        doc = getattr(wrapper, "_apidoc", {})
-        wrapper._apidoc = {  # type: ignore[attr-defined]
-            **doc,
-            "manual_doc": {
-                **doc.get("manual_doc", {}),
-                "security": [{"bearer": []}],
-                "description": f"Requires the `{permission}` permission.",
-            },
-        }
+        wrapper.engagex_people_only = people_only  # type: ignore[attr-defined]
+        _document(
+            wrapper,
+            [{"session": []}] if people_only else [{"bearer": []}, {"session": []}],
+            f"Requires the `{permission}` permission"
+            + (" and a signed-in person (not an API key)." if people_only else "."),
+        )
         return wrapper
 
     return decorate
+
+
+def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A person's own view: needs a session cookie (not an API key), no organization."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        actor = _load_actor()
+        if actor is None:
+            code, message = _problem(("unauthorized", "Sign in first."))
+            return error_response(401, code, message)
+        if actor.kind != "user":
+            return _session_required()
+        if (failure := _csrf_failure()) is not None:
+            return failure
+        g.engagex_actor = actor
+        return _in_transaction(view, *args, **kwargs)
+
+    wrapper.engagex_permission = SIGNED_IN  # type: ignore[attr-defined]
+    _document(wrapper, [{"session": []}], "Requires a signed-in person (session cookie).")
+    return wrapper
+
+
+def public(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A view anyone may call; it still owns its transaction. Say why in its docstring."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return _in_transaction(view, *args, **kwargs)
+
+    wrapper.engagex_permission = PUBLIC  # type: ignore[attr-defined]
+    _document(wrapper, [], "Public: no authentication.")
+    return wrapper
 
 
 # --- keyset pagination -----------------------------------------------------------------

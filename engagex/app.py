@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from engagex import observability, spa
 from engagex.config import ROOT, load_config
 from engagex.errors import register_error_handlers
-from engagex.extensions import api, db, login_manager, migrate
+from engagex.extensions import api, db, init_limiter, login_manager, migrate
 
 _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -42,6 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None, **overrides: Any) -> Fla
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
     login_manager.init_app(app)
     api.init_app(app)
+    init_limiter(app)
     with app.app_context():
         _configure_connections(app, db.engine)
 

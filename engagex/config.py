@@ -7,6 +7,7 @@ The environment variable names are a public contract (docs/architecture.md, sect
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Mapping
@@ -24,6 +25,20 @@ def _flag(value: str | bool | None, default: bool) -> bool:
     if isinstance(value, bool):
         return value
     return value.strip().lower() in _FLAGS_TRUE
+
+
+def _json_object(value: str | dict[str, Any] | None, name: str) -> dict[str, Any]:
+    if not value:
+        return {}
+    if isinstance(value, dict):
+        return value
+    try:
+        parsed = json.loads(value)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a JSON object: {exc}") from exc
+    if not isinstance(parsed, dict):
+        raise ValueError(f"{name} must be a JSON object")
+    return parsed
 
 
 def normalize_database_url(url: str) -> str:
@@ -116,6 +131,14 @@ def load_config(
         "ENGAGEX_FRONTEND_DIST": get("ENGAGEX_FRONTEND_DIST") or str(ROOT / "frontend" / "dist"),
         "ENGAGEX_LOG_LEVEL": (get("ENGAGEX_LOG_LEVEL") or "INFO").upper(),
         "SENTRY_DSN": get("SENTRY_DSN"),
+        # Cookies are Secure unless this says otherwise or the base URL is http on loopback.
+        "ENGAGEX_COOKIE_SECURE": (
+            None
+            if get("ENGAGEX_COOKIE_SECURE") in (None, "")
+            else _flag(get("ENGAGEX_COOKIE_SECURE"), True)
+        ),
+        # JSON object: rate-limit name -> limits string (see blueprints/accounts/ratelimit.py).
+        "ENGAGEX_RATE_LIMITS": _json_object(get("ENGAGEX_RATE_LIMITS"), "ENGAGEX_RATE_LIMITS"),
         # Number of reverse proxies in front of the app whose X-Forwarded-* to trust.
         "ENGAGEX_TRUSTED_PROXIES": int(get("ENGAGEX_TRUSTED_PROXIES") or 0),
         # Flask and extension settings derived from the above.

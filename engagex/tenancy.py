@@ -163,6 +163,7 @@ def _stamp_new_and_changed_rows(
 # --- PostgreSQL row-level security -----------------------------------------------------
 
 _PG_MARKER = "engagex.pg_scope"
+_PG_CONNECTION = "engagex.pg_connection_info"
 
 
 def _pg_values() -> tuple[str, str]:
@@ -177,7 +178,11 @@ def _apply(session: Session, connection: sa.Connection) -> None:
         "set_config('engagex.scope', %(scope)s, true)",
         {"org": values[0], "scope": values[1]},
     )
-    session.info[_PG_MARKER] = values
+    # Kept on the connection with the session's identity: if another session used the
+    # connection in between (tests share one), the values are applied again.
+    connection.info[_PG_MARKER] = (id(session), values)
+    # The dict itself: the Connection may be closed by the time the transaction ends.
+    session.info[_PG_CONNECTION] = connection.info
 
 
 @event.listens_for(Session, "after_begin")
@@ -188,19 +193,19 @@ def _after_begin(session: Session, transaction: object, connection: sa.Connectio
 
 @event.listens_for(Session, "after_transaction_end")
 def _after_transaction_end(session: Session, transaction: object) -> None:
-    # A rolled-back savepoint also reverts SET LOCAL values: re-apply on next use.
-    session.info.pop(_PG_MARKER, None)
+    # SET LOCAL values end with the transaction, and a rolled-back savepoint reverts them.
+    info = session.info.pop(_PG_CONNECTION, None)
+    if info is not None:
+        info.pop(_PG_MARKER, None)
 
 
 def _sync_postgres_settings(session: Session) -> None:
     """Re-apply the settings when the context changed inside an open transaction."""
-    if not session.in_transaction():
+    if not session.in_transaction() or session.get_bind().dialect.name != "postgresql":
         return
-    if session.info.get(_PG_MARKER) == _pg_values():
-        return
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        _apply(session, session.connection())
+    connection = session.connection()
+    if connection.info.get(_PG_MARKER) != (id(session), _pg_values()):
+        _apply(session, connection)
 
 
 def sync_connection(session: Session) -> sa.Connection:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from engagex import create_app
 from engagex.db import db
+from engagex.extensions import limiter
 
 PG_ADMIN_URL = os.environ.get(
     "ENGAGEX_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -110,6 +111,15 @@ def session(app: Flask) -> Iterator[scoped_session]:
         db.session = original
         outer.rollback()
         connection.close()
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(request: pytest.FixtureRequest) -> None:
+    """Rate-limit counters live in the shared app's memory storage: start each test clean."""
+    if "app" in request.fixturenames:
+        application = request.getfixturevalue("app")
+        with application.app_context():
+            limiter.reset()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Accounts: organizations, users, memberships and API keys."""
+"""Accounts: organizations, users, memberships, invitations, API keys, the audit log."""
 
 from __future__ import annotations
 
@@ -13,5 +13,4 @@ if TYPE_CHECKING:
 def init_app(app: Flask, api: Api) -> None:
     from blueprints.accounts import api as accounts_api
 
-    accounts_api.init_app(app)
     api.register_blueprint(accounts_api.blp)

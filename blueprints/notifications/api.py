@@ -26,7 +26,7 @@ blp = Blueprint(
 
 @blp.route("")
 class Inbox(MethodView):
-    @requires("org:read")
+    @requires("org:read", people_only=True)
     @blp.arguments(InboxArgs, location="query")
     @blp.response(200, InboxSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -44,7 +44,7 @@ class Inbox(MethodView):
 
 @blp.route("/<id:notification_id>/read")
 class ReadOne(MethodView):
-    @requires("org:read")
+    @requires("org:read", people_only=True)
     @blp.response(200, NotificationSchema)
     def post(self, notification_id: int) -> Any:
         """Mark one notification read."""
@@ -53,7 +53,7 @@ class ReadOne(MethodView):
 
 @blp.route("/read-all")
 class ReadAll(MethodView):
-    @requires("org:read")
+    @requires("org:read", people_only=True)
     @blp.response(200, ReadAllSchema)
     def post(self) -> dict[str, int]:
         """Mark every notification of the caller in this organization read."""
@@ -62,13 +62,13 @@ class ReadAll(MethodView):
 
 @blp.route("/preferences")
 class Preferences(MethodView):
-    @requires("org:read")
+    @requires("org:read", people_only=True)
     @blp.response(200, PreferencesSchema)
     def get(self) -> dict[str, Any]:
         """Every notification type with the caller's choice per channel."""
         return {"items": services.get_preferences(current_actor())}
 
-    @requires("org:read")
+    @requires("org:read", people_only=True)
     @blp.arguments(PreferencesSchema)
     @blp.response(200, PreferencesSchema)
     def put(self, data: dict[str, Any]) -> dict[str, Any]:

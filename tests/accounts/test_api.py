@@ -112,4 +112,4 @@ def test_api_key_lifecycle(client, orgs):
     owner = client.post(
         "/api/v1/api-keys", json={"name": "x", "role": "owner"}, headers=auth(admin)
     )
-    assert owner.status_code == 422
+    assert owner.status_code == 403 and owner.get_json()["code"] == "owner_required"

@@ -185,7 +185,7 @@ def test_api_keys_have_no_inbox(client, team):
     org, _ = team
     response = client.get("/api/v1/notifications", headers=auth(make_key(org)))
     assert response.status_code == 403
-    assert response.get_json()["code"] == "user_required"
+    assert response.get_json()["code"] == "session_required"
 
 
 def test_cli_lists_a_members_notifications(app, team, outbox):
