@@ -65,7 +65,12 @@ def worker(burst: bool, queues: tuple[str, ...]) -> None:
         [get_queue(name, app) for name in names],
         connection=redis_connection(app),
         serializer=JSONSerializer,
-    ).work(burst=burst, logging_level=app.config["ENGAGEX_LOG_LEVEL"])
+    ).work(
+        burst=burst,
+        # The scheduler runs delayed retries (engagex.jobs ``retry=``).
+        with_scheduler=True,
+        logging_level=app.config["ENGAGEX_LOG_LEVEL"],
+    )
 
 
 COMMANDS = [serve, worker]

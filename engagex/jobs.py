@@ -26,7 +26,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import redis
 from flask import Flask, current_app, has_app_context
-from rq import Queue
+from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
 from rq.serializers import JSONSerializer
 from sqlalchemy import event
@@ -56,19 +56,23 @@ class PendingJob:
     kwargs: dict[str, Any]
     job_id: str | None = None
     timeout: int | None = None
+    retry: tuple[int, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)
 
 
 class Task:
     """A task function plus its queue; call it directly or ``.delay()`` it."""
 
-    def __init__(self, func: Callable[..., Any], queue: str, timeout: int | None) -> None:
+    def __init__(
+        self, func: Callable[..., Any], queue: str, timeout: int | None, retry: tuple[int, ...]
+    ) -> None:
         if queue not in QUEUES:
             raise ValueError(f"unknown queue {queue!r}; known: {', '.join(QUEUES)}")
         functools.update_wrapper(self, func)
         self.func = func
         self.queue = queue
         self.timeout = timeout
+        self.retry = retry
         self.path = f"{func.__module__}:{func.__qualname__}"
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -83,14 +87,24 @@ class Task:
         the tenant. A ``job_id`` makes the job idempotent: while a job with that id is
         queued or running, enqueueing it again does nothing.
         """
-        enqueue(PendingJob(self.path, self.queue, org_id, list(args), kwargs, job_id, self.timeout))
+        enqueue(
+            PendingJob(
+                self.path, self.queue, org_id, list(args), kwargs, job_id, self.timeout, self.retry
+            )
+        )
 
 
-def job(queue: str = "default", timeout: int | None = None) -> Callable[[Callable[..., Any]], Task]:
-    """Declare a task function. ``timeout`` (seconds) bounds one run on a worker."""
+def job(
+    queue: str = "default", timeout: int | None = None, retry: tuple[int, ...] = ()
+) -> Callable[[Callable[..., Any]], Task]:
+    """Declare a task function.
+
+    ``timeout`` (seconds) bounds one run on a worker. ``retry`` gives the delays (seconds)
+    before each new attempt after a failure on a worker; in-process jobs are not retried.
+    """
 
     def wrap(func: Callable[..., Any]) -> Task:
-        return Task(func, queue, timeout)
+        return Task(func, queue, timeout, retry)
 
     return wrap
 
@@ -170,6 +184,9 @@ def _enqueue_rq(app: Flask, pending: PendingJob) -> None:
             job_id=app.config["ENGAGEX_QUEUE_PREFIX"] + pending.job_id if pending.job_id else None,
             unique=pending.job_id is not None,
             description=pending.func_path,
+            retry=Retry(max=len(pending.retry), interval=list(pending.retry))
+            if pending.retry
+            else None,
         )
     except DuplicateJobError:
         log.info("job %s already queued; not enqueued twice", pending.job_id)
