@@ -108,6 +108,60 @@ def show_org(slug: str, as_json: bool) -> None:
     )
 
 
+@orgs.command("update")
+@click.argument("slug")
+@click.option("--name", help="Display name.")
+@click.option("--timezone", help="IANA time zone, e.g. Europe/Paris.")
+@click.option("--from-email", help="Default sender address ('' clears it).")
+@click.option("--from-name", help="Default sender name ('' clears it).")
+@click.option(
+    "--auto-footer/--no-auto-footer",
+    default=None,
+    help="Add an unsubscribe footer to templates that lack a link.",
+)
+@click.option("--postal-address", help="Postal address shown in the automatic footer.")
+@json_option
+def update_org(
+    slug: str,
+    name: str | None,
+    timezone: str | None,
+    from_email: str | None,
+    from_name: str | None,
+    auto_footer: bool | None,
+    postal_address: str | None,
+    as_json: bool,
+) -> None:
+    """Change organization SLUG's name, time zone, default sender or footer settings."""
+    options = {
+        "name": name,
+        "timezone": timezone,
+        "default_from_email": from_email,
+        "default_from_name": from_name,
+        "auto_unsubscribe_footer": auto_footer,
+        "postal_address": postal_address,
+    }
+    data = {k: v for k, v in options.items() if v is not None}
+    if not data:
+        raise click.UsageError("nothing to change: give at least one option")
+    with org_transaction(slug) as org:
+        accounts.update_organization(org, None, data)
+        result = {
+            "slug": org.slug,
+            "name": org.name,
+            "timezone": org.timezone,
+            "default_from_email": org.default_from_email,
+            "default_from_name": org.default_from_name,
+            **{
+                k: (org.settings or {}).get(k)
+                for k in ("auto_unsubscribe_footer", "postal_address")
+            },
+        }
+    if as_json:
+        emit(result, as_json)
+    else:
+        click.echo(f"updated organization {result['slug']}")
+
+
 @click.group("api-keys")
 def api_keys() -> None:
     """Create, list and revoke API keys."""

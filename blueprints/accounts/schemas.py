@@ -19,6 +19,14 @@ class OrganizationSchema(Schema):
     default_from_email = ma.fields.String(allow_none=True)
     timezone = ma.fields.String()
     require_mfa = ma.fields.Boolean(dump_only=True)
+    auto_unsubscribe_footer = ma.fields.Function(
+        lambda org: bool((org.settings or {}).get("auto_unsubscribe_footer")),
+        metadata={"description": "Templates without an unsubscribe link get a footer with one"},
+    )
+    postal_address = ma.fields.Function(
+        lambda org: (org.settings or {}).get("postal_address"),
+        metadata={"description": "Shown in the automatic footer (anti-spam laws require one)"},
+    )
     created_at = ma.fields.DateTime(dump_only=True)
 
 
@@ -27,6 +35,8 @@ class OrganizationUpdateSchema(Schema):
     default_from_name = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=200))
     default_from_email = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=320))
     timezone = ma.fields.String(validate=ma.validate.Length(min=1, max=64))
+    auto_unsubscribe_footer = ma.fields.Boolean()
+    postal_address = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=500))
 
 
 class TransferOwnershipSchema(Schema):

@@ -113,3 +113,18 @@ def test_api_key_lifecycle(client, orgs):
         "/api/v1/api-keys", json={"name": "x", "role": "owner"}, headers=auth(admin)
     )
     assert owner.status_code == 403 and owner.get_json()["code"] == "owner_required"
+
+
+def test_footer_settings_round_trip_through_the_api(client, orgs):
+    a, _ = orgs
+    token = make_key(a)
+    response = client.patch(
+        "/api/v1/organization",
+        json={"auto_unsubscribe_footer": True, "postal_address": "  2 Rue X, Paris  "},
+        headers=auth(token),
+    )
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["auto_unsubscribe_footer"] is True and body["postal_address"] == "2 Rue X, Paris"
+    again = client.get("/api/v1/organization", headers=auth(token)).get_json()
+    assert again["postal_address"] == "2 Rue X, Paris"

@@ -7,6 +7,7 @@ import json
 from click.testing import CliRunner
 from flask.cli import ScriptInfo
 
+from blueprints.accounts import services as accounts
 from cli import cli
 from tests.auth.helpers import PASSWORD, last_token, sign_in
 
@@ -172,3 +173,35 @@ def test_orgs_show_and_api_keys(app, client, session):
         "/api/v1/organization", headers={"Authorization": f"Bearer {created['key']}"}
     )
     assert response.status_code == 401
+
+
+def test_orgs_update_sets_the_footer_settings_templates_read(app, session):
+    from blueprints.templates import services as templates
+
+    assert (
+        run(
+            app, "orgs", "create", "footco", "--name", "Foot", "--owner", "o@foot.example"
+        ).exit_code
+        == 0
+    )
+    result = run(
+        app,
+        "orgs",
+        "update",
+        "footco",
+        "--auto-footer",
+        "--postal-address",
+        "1 Main St, Springfield",
+        "--from-email",
+        "News@Foot.Example",
+        "--json",
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["auto_unsubscribe_footer"] is True
+    assert data["postal_address"] == "1 Main St, Springfield"
+    assert data["default_from_email"] == "News@foot.example".lower()
+    org = accounts.get_organization("footco")
+    assert templates.auto_footer_enabled(org) is True
+    nothing = run(app, "orgs", "update", "footco")
+    assert nothing.exit_code == 2 and "nothing to change" in nothing.stderr

@@ -127,8 +127,19 @@ def update_organization(
     if "default_from_email" in data:
         value = data["default_from_email"]
         org.default_from_email = normalize_email(value) if value else None
+    settings_before = dict(org.settings or {})
+    settings = dict(settings_before)
+    if "auto_unsubscribe_footer" in data:
+        settings["auto_unsubscribe_footer"] = bool(data["auto_unsubscribe_footer"])
+    if "postal_address" in data:
+        settings["postal_address"] = (data["postal_address"] or "").strip() or None
+    if settings != settings_before:
+        org.settings = settings  # a new dict: JSON columns do not track in-place changes
     db.session.flush()
     changes = {k: [v, getattr(org, k)] for k, v in before.items() if getattr(org, k) != v}
+    changes.update(
+        {k: [settings_before.get(k), v] for k, v in settings.items() if settings_before.get(k) != v}
+    )
     if changes:
         audit.record(actor, "organizations.updated", org, {"changes": changes})
     return org
