@@ -21,7 +21,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
 import redis
@@ -57,7 +57,6 @@ class PendingJob:
     job_id: str | None = None
     timeout: int | None = None
     retry: tuple[int, ...] = ()
-    meta: dict[str, Any] = field(default_factory=dict)
 
 
 class Task:
