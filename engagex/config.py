@@ -97,6 +97,9 @@ def load_config(
         "ENGAGEX_MAIL_FROM": get("ENGAGEX_MAIL_FROM") or "no-reply@engagex.localhost",
         "ENGAGEX_MAIL_FROM_NAME": get("ENGAGEX_MAIL_FROM_NAME") or "EngageX",
         "ENGAGEX_OUTBOX_DIR": get("ENGAGEX_OUTBOX_DIR") or str(ROOT / "outbox"),
+        # Uploaded import files, read by the worker that runs the import (shared storage
+        # when workers run on other machines); default: instance/uploads.
+        "ENGAGEX_UPLOAD_DIR": get("ENGAGEX_UPLOAD_DIR"),
         "SMTP_HOST": get("SMTP_HOST"),
         "SMTP_PORT": int(get("SMTP_PORT") or 587),
         "SMTP_USERNAME": get("SMTP_USERNAME"),

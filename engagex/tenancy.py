@@ -21,7 +21,13 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, with_loader_criteria
+from sqlalchemy.orm import (
+    ORMExecuteState,
+    Session,
+    UOWTransaction,
+    scoped_session,
+    with_loader_criteria,
+)
 
 from engagex.db import Audited, SoftDeleted, TenantScoped
 
@@ -208,8 +214,10 @@ def _sync_postgres_settings(session: Session) -> None:
         _apply(session, connection)
 
 
-def sync_connection(session: Session) -> sa.Connection:
+def sync_connection(session: Session | scoped_session[Session]) -> sa.Connection:
     """Return the session's connection with the tenant settings applied, for raw SQL."""
+    if isinstance(session, scoped_session):
+        session = session()
     connection = session.connection()
     _sync_postgres_settings(session)
     return connection
