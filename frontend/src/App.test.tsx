@@ -67,6 +67,7 @@ describe('App', () => {
     setApiKey(KEY);
     fakeApi({
       'GET /api/v1/organization': json(200, ORG),
+      'GET /api/v1/domains': json(200, { items: [], next_cursor: null }),
       'GET /api/v1/members': json(200, { items: [], next_cursor: null }),
     });
     renderApp('/');
@@ -84,7 +85,8 @@ describe('App', () => {
     expect(await screen.findByRole('heading', { name: 'Page not found' })).toBeTruthy();
     expect(screen.getByText('/campaigns/123')).toBeTruthy();
     expect(screen.getByRole('navigation', { name: 'Main' })).toBeTruthy();
-    expect(screen.getByRole('link', { name: 'Go to Team' }).getAttribute('href')).toBe('/team');
+    const home = SCREENS[0]!;
+    expect(screen.getByRole('link', { name: `Go to ${home.label}` }).getAttribute('href')).toBe(home.path);
   });
 
   it('loads the next page of members with the cursor of the previous one', async () => {

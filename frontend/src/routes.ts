@@ -23,8 +23,10 @@ export interface ScreenDef {
 }
 
 export const SCREENS: readonly ScreenDef[] = [
+  { path: '/domains', label: 'Domains', icon: 'domains', nested: true, component: lazy(() => import('./screens/domains/DomainsScreen.tsx')) },
   { path: '/team', label: 'Team', icon: 'team', component: lazy(() => import('./screens/team/TeamScreen.tsx')) },
   { path: '/settings', label: 'Settings', icon: 'settings', nested: true, component: lazy(() => import('./screens/settings/SettingsScreen.tsx')) },
+  { path: '/billing', label: 'Billing', icon: 'billing', component: lazy(() => import('./screens/billing/BillingScreen.tsx')) },
 ];
 
 export const HOME_PATH = SCREENS[0]?.path ?? '/settings';

@@ -6,6 +6,9 @@
   organization, an owner API key and a few members (committed: the browser talks to the
   server over HTTP, so nothing can be rolled back), served by werkzeug on a free loopback
   port in a thread. Tests share it and must not depend on each other's changes.
+- ``dns_server`` and ``stripe_fake``: the loopback DNS server (tests/support/dns_server.py)
+  the app's domain checks query, and the Stripe fake (tests/support/stripe_fake.py) its
+  billing calls reach; tests publish records and drive payments through them.
 - ``browser``: Debian's Chromium (``/usr/bin/chromium``) through Playwright; never a
   downloaded browser. ``page`` is a fresh context per test (empty sessionStorage), and
   fails the test on any uncaught JavaScript error.
@@ -33,8 +36,12 @@ from engagex.db import db
 from engagex.tenancy import tenant_context
 from tests.conftest import app_config, create_database, drop_database
 from tests.factories import add_member
+from tests.support import stripe_fake as stripe
+from tests.support.dns_server import DnsServer
+from tests.support.stripe_fake import StripeFake
 
 if TYPE_CHECKING:
+    from flask import Flask
     from playwright.sync_api import Browser, Page
 
 try:
@@ -119,6 +126,8 @@ class LiveServer:
     org_slug: str
     org_name: str
     member_count: int
+    #: The served application, to seed data with the services (inside ``app.app_context()``).
+    app: Flask
 
 
 def _seed() -> tuple[str, int]:
@@ -137,8 +146,27 @@ def _seed() -> tuple[str, int]:
 
 
 @pytest.fixture(scope="session")
+def dns_server() -> Iterator[DnsServer]:
+    """The name server the app's domain checks ask; edit ``dns_server.zone`` to publish."""
+    server = DnsServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def stripe_fake() -> Iterator[StripeFake]:
+    """Stripe for the app's checkout and portal calls; its scenario helpers pay and fail."""
+    fake = StripeFake().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
 def live_server(
-    frontend_dist: Path, tmp_path_factory: pytest.TempPathFactory
+    frontend_dist: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    dns_server: DnsServer,
+    stripe_fake: StripeFake,
 ) -> Iterator[LiveServer]:
     name = f"engagex_e2e_{uuid.uuid4().hex[:8]}"
     url = create_database(name)
@@ -147,6 +175,12 @@ def live_server(
             tmp_path_factory.mktemp("e2e"),
             DATABASE_URL=url,
             ENGAGEX_FRONTEND_DIST=str(frontend_dist),
+            ENGAGEX_DNS_NAMESERVERS=dns_server.address,
+            # An upper bound for an unanswered query, never reached by a passing test.
+            ENGAGEX_DNS_TIMEOUT="3",
+            STRIPE_API_KEY=stripe.API_KEY,
+            STRIPE_API_BASE=stripe_fake.url,
+            STRIPE_WEBHOOK_SECRET=stripe.WEBHOOK_SECRET,
         )
     )
     with app.app_context():
@@ -162,6 +196,7 @@ def live_server(
             org_slug=ORG_SLUG,
             org_name=ORG_NAME,
             member_count=members,
+            app=app,
         )
     finally:
         server.shutdown()

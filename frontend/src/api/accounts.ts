@@ -72,7 +72,7 @@ export function useUpdateOrganization() {
 }
 
 /** A keyset-paginated list: pages are fetched on demand with `fetchNextPage()`. */
-function usePagedList<T>(queryKey: readonly string[], path: string) {
+export function usePagedList<T>(queryKey: readonly string[], path: string) {
   return useInfiniteQuery<Page<T>, Error, InfiniteData<Page<T>>, readonly string[], string | null>({
     queryKey,
     queryFn: ({ pageParam, signal }) =>

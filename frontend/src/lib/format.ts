@@ -36,3 +36,32 @@ export function initials(label: string): string {
   const letters = words.slice(0, 2).map((word) => word[0]!.toUpperCase());
   return letters.join('') || '?';
 }
+
+const numberFormat = new Intl.NumberFormat();
+
+/** 15000 -> "15,000" (in the reader's locale). */
+export function formatNumber(value: number): string {
+  return numberFormat.format(value);
+}
+
+/**
+ * An amount in the smallest unit of its currency (cents; yen for JPY, as Stripe counts)
+ * as money: 1500, "usd" -> "$15.00". `whole` drops ".00" from round amounts ("$15").
+ */
+export function formatMoney(amount: number, currency: string, { whole = false } = {}): string {
+  const code = currency.toUpperCase();
+  try {
+    const digits = new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions()
+      .maximumFractionDigits ?? 2;
+    const value = amount / 10 ** digits;
+    return new Intl.NumberFormat(undefined, {
+      style: 'currency',
+      currency: code,
+      minimumFractionDigits: whole && Number.isInteger(value) ? 0 : digits,
+      maximumFractionDigits: digits,
+    }).format(value);
+  } catch {
+    // A code this browser does not know: still readable.
+    return `${(amount / 100).toFixed(2)} ${code}`;
+  }
+}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import { Button } from './Button.tsx';
+import { Button, type ButtonSize } from './Button.tsx';
 
-async function copyText(text: string): Promise<boolean> {
+export async function copyText(text: string): Promise<boolean> {
   try {
     await navigator.clipboard.writeText(text);
     return true;
@@ -21,8 +21,24 @@ async function copyText(text: string): Promise<boolean> {
   }
 }
 
-/** Copies `text`; says "Copied" (to everyone, screen readers included) once it did. */
-export function CopyButton({ text, label = 'Copy', className }: { text: string; label?: string; className?: string }) {
+/**
+ * Copies `text`; says "Copied" (to everyone, screen readers included) once it did.
+ * `srLabel` completes the name for screen readers when several copy buttons share a
+ * screen ("Copy" + " value" reads "Copy value").
+ */
+export function CopyButton({
+  text,
+  label = 'Copy',
+  srLabel,
+  size = 'md',
+  className,
+}: {
+  text: string;
+  label?: string;
+  srLabel?: string;
+  size?: ButtonSize;
+  className?: string;
+}) {
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
   useEffect(() => {
     if (state === 'idle') return;
@@ -33,6 +49,7 @@ export function CopyButton({ text, label = 'Copy', className }: { text: string; 
   return (
     <Button
       variant="secondary"
+      size={size}
       {...(className ? { className } : {})}
       onClick={async () => setState((await copyText(text)) ? 'copied' : 'failed')}
       aria-live="polite"
@@ -47,6 +64,7 @@ export function CopyButton({ text, label = 'Copy', className }: { text: string; 
       }
     >
       {state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : label}
+      {srLabel && <span className="sr-only"> {srLabel}</span>}
     </Button>
   );
 }
