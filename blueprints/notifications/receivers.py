@@ -46,7 +46,66 @@ def on_domain_status_changed(
     )
 
 
+def on_import_completed(sender: Any, *, org_id: int, import_id: int, **_: Any) -> None:
+    from blueprints.contacts.importing import get_import
+
+    record = get_import(None, import_id)
+    rejected = record.invalid + record.skipped
+    notify(
+        org_id,
+        "import.finished",
+        title=(
+            f"Import of {record.filename} finished: {record.created:,} created, "
+            f"{record.updated:,} updated, {rejected:,} not imported"
+        ),
+        body="Download the rejected rows with their reasons from the import page."
+        if rejected
+        else "",
+        link=f"/contacts/imports/{import_id}",
+        subject=("contact_import", import_id),
+        extra_user_ids=[record.created_by_id] if record.created_by_id else [],
+    )
+
+
+def on_plan_changed(org_id: int, *, old_plan: str | None, new_plan: str, **_: Any) -> None:
+    before = f" (was {old_plan})" if old_plan else ""
+    notify(
+        org_id,
+        "billing.plan_changed",
+        title=f"Your plan is now {new_plan}{before}",
+        link="/billing",
+    )
+
+
+def on_payment_failed(
+    org_id: int, *, amount_due: int, currency: str, grace_ends_at: Any, **_: Any
+) -> None:
+    due = f"{amount_due / 100:,.2f} {currency.upper()}"
+    notify(
+        org_id,
+        "billing.payment_failed",
+        title=f"A payment of {due} failed",
+        body=f"Sending pauses on {grace_ends_at:%d %B %Y} unless the invoice is paid.",
+        link="/billing",
+    )
+
+
+def on_quota_threshold(org_id: int, *, threshold: int, used: int, limit: int, **_: Any) -> None:
+    title = (
+        f"{threshold} % of this month's email quota is used ({used:,} of {limit:,})"
+        if threshold < 100
+        else f"This month's email quota is used up ({used:,} of {limit:,}): sending is refused"
+    )
+    notify(org_id, f"billing.quota_{threshold}", title=title, link="/billing")
+
+
 def connect() -> None:
+    from blueprints.billing import signals as billing
+    from blueprints.contacts.signals import import_completed
     from blueprints.domains.signals import domain_status_changed
 
     domain_status_changed.connect(on_domain_status_changed)
+    import_completed.connect(on_import_completed)
+    billing.plan_changed.connect(on_plan_changed)
+    billing.payment_failed.connect(on_payment_failed)
+    billing.quota_threshold_reached.connect(on_quota_threshold)
