@@ -2,29 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import rich_click as click
 from flask import current_app
 
-from blueprints.accounts import services as accounts
+from blueprints.demo.services import seed_demo
 from cli._common import emit, json_option, transaction
 
 
 @click.command()
 @json_option
 def demo(as_json: bool) -> None:
-    """Create the demo organization if needed and print a fresh owner API key."""
+    """Create the demo organization if needed and print fresh owner credentials."""
     with transaction():
-        org, token = accounts.ensure_demo_organization()
-        data = {"organization": org.slug, "owner": accounts.DEMO_OWNER, "api_key": token}
+        credentials = seed_demo()
         base = current_app.config["ENGAGEX_BASE_URL"]
     if as_json:
-        emit(data, as_json)
+        emit(asdict(credentials), as_json)
         return
     click.echo(
-        f"Demo organization '{data['organization']}', owner {data['owner']}\n"
-        f"  API key (owner): {token}\n"
-        f"  Try: curl -H 'Authorization: Bearer {token}' {base}/api/v1/organization\n"
-        f"  API docs: {base}/api/docs"
+        f"Demo organization '{credentials.organization}' at {base}/\n"
+        f"  Sign in as {credentials.owner} with the password {credentials.password}\n"
+        f"  API key (owner): {credentials.api_key}\n"
+        f"  Try: curl -H 'Authorization: Bearer {credentials.api_key}' {base}/api/v1/organization\n"
+        f"  API docs: {base}/api/docs\n"
+        "  (the password and key change at every 'make run')"
     )
 
 

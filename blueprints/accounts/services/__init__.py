@@ -43,13 +43,9 @@ from blueprints.accounts.services.members import (
     set_role,
 )
 from blueprints.accounts.services.organizations import (
-    DEMO_KEY_NAME,
-    DEMO_OWNER,
-    DEMO_SLUG,
     create_organization,
     create_organization_for_user,
     delete_organization,
-    ensure_demo_organization,
     get_organization,
     get_organization_by_id,
     list_organizations,
@@ -70,9 +66,6 @@ from blueprints.accounts.services.users import (
 
 __all__ = [
     "API_KEY_PREFIX",
-    "DEMO_KEY_NAME",
-    "DEMO_OWNER",
-    "DEMO_SLUG",
     "INVITATION_TTL",
     "SLUG",
     "Forbidden",
@@ -88,7 +81,6 @@ __all__ = [
     "create_organization_for_user",
     "create_user",
     "delete_organization",
-    "ensure_demo_organization",
     "find_membership",
     "find_user",
     "get_api_key",

@@ -194,31 +194,3 @@ def delete_organization(actor: Actor | None, org_id: int) -> None:
         audit.record(actor, "organizations.deleted", org, {"slug": org.slug})
     org.soft_delete()
     db.session.flush()
-
-
-DEMO_SLUG = "demo"
-DEMO_OWNER = "owner@demo.example.com"
-DEMO_KEY_NAME = "demo (make run)"
-
-
-def ensure_demo_organization() -> tuple[Organization, str]:
-    """Create the demo organization once and issue a fresh owner API key for it.
-
-    Earlier demo keys are revoked so that only the last printed key works.
-    """
-    from blueprints.accounts.models import ApiKey
-    from blueprints.accounts.services.api_keys import create_api_key
-    from engagex.db import utcnow
-
-    try:
-        org = get_organization(DEMO_SLUG)
-    except NotFound:
-        org = create_organization(None, slug=DEMO_SLUG, name="Demo Company", owner_email=DEMO_OWNER)
-    with tenant_context(org.id):
-        old = db.session.scalars(
-            sa.select(ApiKey).where(ApiKey.name == DEMO_KEY_NAME, ApiKey.revoked_at.is_(None))
-        )
-        for key in old:
-            key.revoked_at = utcnow()
-        _key, token = create_api_key(None, name=DEMO_KEY_NAME, role=Role.OWNER.value)
-    return org, token

@@ -1,0 +1,1 @@
+"""Sample data for the embedded mode (``make run``): an organization worth clicking through."""
