@@ -29,9 +29,11 @@ from blueprints.auth.schemas import (
     SessionListSchema,
     SwitchOrgSchema,
     TotpSetupSchema,
+    WhoAmISchema,
 )
 from blueprints.auth.services import flows, mfa, sessions
 from engagex.api import Blueprint, current_actor, requires, signed_in
+from engagex.permissions import permissions_of
 
 blp = Blueprint(
     "auth", __name__, url_prefix="/api/v1", description="The signed-in person: sessions, MFA"
@@ -57,6 +59,24 @@ class Me(MethodView):
         """Change the display name."""
         accounts.update_profile(current_user_row(), name=data["name"])
         return _state()
+
+
+@blp.route("/auth/whoami")
+class WhoAmI(MethodView):
+    @requires("org:read")
+    @blp.response(200, WhoAmISchema)
+    def get(self) -> Any:
+        """Who the credentials are in the current organization: a person or an API key,
+        with the role and its permissions (clients hide what the role may not do)."""
+        actor = current_actor()
+        permissions = permissions_of(actor.role) if actor.role else frozenset()
+        return {
+            "kind": actor.kind,
+            "role": actor.role,
+            "permissions": sorted(permissions),
+            "organization_id": actor.organization_id,
+            "user_id": actor.user_id,
+        }
 
 
 @blp.route("/auth/csrf")

@@ -23,7 +23,7 @@ from blueprints.auth.services import mfa, sessions
 from blueprints.auth.services.flows import SignedIn
 from engagex.api import SESSION_COOKIE, Credentials, set_credentials
 from engagex.extensions import login_manager
-from engagex.permissions import Actor
+from engagex.permissions import Actor, permissions_of
 
 CSRF_COOKIE = "csrf_token"
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
@@ -167,6 +167,7 @@ def auth_state(user: User, session: AuthSession) -> dict[str, object]:
             "slug": org.slug,
             "name": org.name,
             "role": role,
+            "permissions": sorted(permissions_of(role)),
             "require_mfa": org.require_mfa,
         }
         for org, role in accounts.organizations_of_user(user.id)

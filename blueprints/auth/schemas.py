@@ -55,7 +55,16 @@ class OrganizationRefSchema(Schema):
     slug = ma.fields.String()
     name = ma.fields.String()
     role = ma.fields.String()
+    permissions = ma.fields.List(ma.fields.String())
     require_mfa = ma.fields.Boolean()
+
+
+class WhoAmISchema(Schema):
+    kind = ma.fields.String(metadata={"description": "user or api_key"})
+    role = ma.fields.String()
+    permissions = ma.fields.List(ma.fields.String())
+    organization_id = ma.fields.Integer()
+    user_id = ma.fields.Integer(allow_none=True)
 
 
 class ProblemSchema(Schema):

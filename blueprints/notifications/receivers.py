@@ -99,12 +99,26 @@ def on_quota_threshold(org_id: int, *, threshold: int, used: int, limit: int, **
     notify(org_id, f"billing.quota_{threshold}", title=title, link="/billing")
 
 
+def on_invitation_accepted(
+    org_id: int, *, email: str, role: str, invited_by_id: int | None, **_: Any
+) -> None:
+    notify(
+        org_id,
+        "member.invitation_accepted",
+        title=f"{email} joined as {role.replace('_', ' ')}",
+        link="/team",
+        extra_user_ids=[invited_by_id] if invited_by_id else [],
+    )
+
+
 def connect() -> None:
+    from blueprints.accounts.signals import invitation_accepted
     from blueprints.billing import signals as billing
     from blueprints.contacts.signals import import_completed
     from blueprints.domains.signals import domain_status_changed
 
     domain_status_changed.connect(on_domain_status_changed)
+    invitation_accepted.connect(on_invitation_accepted)
     import_completed.connect(on_import_completed)
     billing.plan_changed.connect(on_plan_changed)
     billing.payment_failed.connect(on_payment_failed)

@@ -38,6 +38,7 @@ class ReadAllSchema(Schema):
 class PreferenceSchema(Schema):
     type = ma.fields.String(required=True, validate=ma.validate.Length(max=64))
     label = ma.fields.String(dump_only=True)
+    relevant = ma.fields.Boolean(dump_only=True)
     in_app = ma.fields.Boolean()
     email = ma.fields.Boolean()
 

@@ -214,6 +214,8 @@ def get_preferences(actor: Actor | None) -> list[dict[str, Any]]:
         {
             "type": kind.key,
             "label": kind.label,
+            # Whether the actor's role receives this type at all (the UI hides the rest).
+            "relevant": actor is not None and actor.role in kind.audience,
             "in_app": stored.get((kind.key, "in_app"), kind.in_app_default),
             "email": stored.get((kind.key, "email"), kind.email_default),
         }

@@ -78,3 +78,41 @@ def test_sign_up_invite_analyst_and_use_a_cli_key(app, client, session):
     assert {"invitations.accepted", "api_keys.created", "auth.signed_in"} <= {
         e["action"] for e in audit["items"]
     }
+
+
+def test_clients_learn_the_role_and_its_permissions(app, client, session):
+    from engagex.permissions import permissions_of
+
+    state = sign_up(client, "lead@roles.example.com", "Roles", slug="roles")
+    assert state["organization"]["permissions"] == sorted(permissions_of("owner"))
+    me = client.get("/api/v1/auth/whoami").get_json()
+    assert (me["kind"], me["role"]) == ("user", "owner") and "billing:manage" in me["permissions"]
+    result = CliRunner().invoke(
+        cli,
+        ["api-keys", "create", "--org", "roles", "--role", "analyst", "--name", "bi", "--json"],
+        obj=ScriptInfo(create_app=lambda: app),
+    )
+    key = json.loads(result.stdout)["key"]
+    bot = app.test_client().get("/api/v1/auth/whoami", headers={"Authorization": f"Bearer {key}"})
+    body = bot.get_json()
+    assert (body["kind"], body["role"], body["user_id"]) == ("api_key", "analyst", None)
+    assert body["permissions"] == sorted(permissions_of("analyst"))
+
+
+def test_accepted_invitation_notifies_the_managers(app, client, session):
+    sign_up(client, "boss@join.example.com", "Join", slug="join")
+    client.post(
+        "/api/v1/invitations",
+        json={"email": "new@join.example.com", "role": "editor"},
+        headers=csrf(client),
+    )
+    newcomer = app.test_client()
+    token = last_token(app, "new@join.example.com")
+    newcomer.post("/api/v1/auth/invitation/accept", json={"token": token, "password": PASSWORD})
+    inbox = client.get("/api/v1/notifications").get_json()
+    assert [n["title"] for n in inbox["items"]] == ["new@join.example.com joined as editor"]
+    prefs = {
+        p["type"]: p for p in client.get("/api/v1/notifications/preferences").get_json()["items"]
+    }
+    assert prefs["member.invitation_accepted"]["relevant"] is True
+    assert prefs["billing.payment_failed"]["relevant"] is True  # an owner hears about billing

@@ -27,6 +27,7 @@ from blueprints.accounts.services._common import (
 from blueprints.accounts.services.mail import base_url, send_action_email
 from blueprints.accounts.services.members import find_membership
 from blueprints.accounts.services.organizations import get_organization_by_id
+from blueprints.accounts.signals import invitation_accepted
 from engagex.api import Page, keyset_page
 from engagex.db import db, utcnow
 from engagex.errors import Conflict, NotFound, ValidationFailed
@@ -236,4 +237,11 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
             actor, "invitations.accepted", invitation, {"email": user.email, "role": member.role}
         )
         member.user  # noqa: B018 - load while the tenant context allows it
+        invitation_accepted.send(
+            invitation.organization_id,
+            user_id=user.id,
+            email=user.email,
+            role=member.role,
+            invited_by_id=invitation.invited_by_id,
+        )
     return member
