@@ -28,12 +28,20 @@ function members(count: number, start = 1) {
 }
 
 describe('App', () => {
-  it('sends a visitor without credentials to Connect, keeping where they were going', async () => {
-    fakeApi({ 'GET /api/v1/organization': UNAUTHORIZED });
+  it('offers an API key as the second way in, keeping where the visitor was going', async () => {
+    const user = userEvent.setup();
+    fakeApi({
+      'GET /api/v1/organization': UNAUTHORIZED,
+      'GET /api/v1/auth/me': UNAUTHORIZED,
+      'GET /api/v1/auth/oidc': json(200, { enabled: false, issuer: null, start_url: null }),
+    });
     const { location } = renderApp('/settings/organization');
+    await user.click(await screen.findByRole('link', { name: 'Use an API key' }));
     expect(await screen.findByRole('heading', { name: 'Connect to your organization' })).toBeTruthy();
-    expect(screen.getByText('Use an API key')).toBeTruthy();
     expect(location.history?.at(-1)).toBe('/connect?next=%2Fsettings%2Forganization');
+    expect(screen.getByRole('link', { name: 'Sign in with your email instead' }).getAttribute('href')).toBe(
+      '/sign-in?next=%2Fsettings%2Forganization',
+    );
   });
 
   it('checks a key before keeping it, then opens the app with it', async () => {

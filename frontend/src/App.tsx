@@ -1,15 +1,13 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { useState, type ReactNode } from 'react';
-import { Redirect, Route, Switch, useLocation } from 'wouter';
-import { useOrganization } from './api/accounts.ts';
-import { ApiError, NetworkError, UnauthorizedError } from './api/errors.ts';
-import { CONNECT_PATH, SessionWatcher, connectUrl } from './auth/session.tsx';
-import { Logo } from './components/Icon.tsx';
-import { QueryError } from './components/QueryError.tsx';
+import { Suspense, useState } from 'react';
+import { Redirect, Route, Switch } from 'wouter';
+import { ApiError, NetworkError } from './api/errors.ts';
+import { AuthGate, BootScreen } from './auth/AuthGate.tsx';
+import { SessionWatcher } from './auth/session.tsx';
 import { AppShell } from './components/shell/AppShell.tsx';
-import { LoadingRegion, Skeleton, ToastProvider } from './components/ui/index.ts';
+import { ToastProvider } from './components/ui/index.ts';
 import { HOME_PATH, SCREENS } from './routes.ts';
-import { ConnectScreen } from './screens/ConnectScreen.tsx';
+import { PUBLIC_SCREENS } from './screens/auth/routes.ts';
 import { NotFoundScreen } from './screens/NotFoundScreen.tsx';
 
 export function createQueryClient(): QueryClient {
@@ -24,37 +22,6 @@ export function createQueryClient(): QueryClient {
       mutations: { retry: false },
     },
   });
-}
-
-function BootScreen() {
-  return (
-    <div className="flex min-h-screen items-center justify-center bg-slate-50">
-      <LoadingRegion label="Loading EngageX…">
-        <div className="flex flex-col items-center gap-6">
-          <Logo />
-          <Skeleton className="h-2 w-40" />
-        </div>
-      </LoadingRegion>
-    </div>
-  );
-}
-
-/** Renders the app only for a caller the API accepts; otherwise leads to Connect. */
-function AuthGate({ children }: { children: ReactNode }) {
-  const organization = useOrganization();
-  const [location] = useLocation();
-  if (organization.isPending) return <BootScreen />;
-  if (organization.error instanceof UnauthorizedError) return <Redirect to={connectUrl(location)} replace />;
-  if (organization.isError) {
-    return (
-      <div className="flex min-h-screen items-center justify-center bg-slate-50 p-6">
-        <div className="w-full max-w-md rounded-xl border border-slate-200 bg-white shadow-xs">
-          <QueryError error={organization.error} onRetry={() => void organization.refetch()} />
-        </div>
-      </div>
-    );
-  }
-  return <>{children}</>;
 }
 
 function AppRoutes() {
@@ -81,7 +48,13 @@ export function App({ queryClient }: { queryClient?: QueryClient }) {
       <ToastProvider>
         <SessionWatcher />
         <Switch>
-          <Route path={CONNECT_PATH} component={ConnectScreen} />
+          {PUBLIC_SCREENS.map(({ path, component: Screen }) => (
+            <Route key={path} path={path}>
+              <Suspense fallback={<BootScreen />}>
+                <Screen />
+              </Suspense>
+            </Route>
+          ))}
           <Route>
             <AuthGate>
               <AppShell>

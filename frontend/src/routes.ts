@@ -8,6 +8,7 @@
  */
 
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+import type { Permission } from './auth/permissions.ts';
 import type { IconName } from './components/Icon.tsx';
 
 export interface ScreenDef {
@@ -20,13 +21,17 @@ export interface ScreenDef {
   component: LazyExoticComponent<ComponentType>;
   /** The screen routes sub-paths itself (wouter `nest`), e.g. /settings/api-keys. */
   nested?: boolean;
+  /** Left out of the navigation for roles without it (the route still answers). */
+  permission?: Permission;
 }
 
 export const SCREENS: readonly ScreenDef[] = [
+  { path: '/contacts', label: 'Contacts', icon: 'contacts', nested: true, component: lazy(() => import('./screens/contacts/ContactsScreen.tsx')) },
+  { path: '/templates', label: 'Templates', icon: 'templates', nested: true, component: lazy(() => import('./screens/templates/TemplatesScreen.tsx')) },
   { path: '/domains', label: 'Domains', icon: 'domains', nested: true, component: lazy(() => import('./screens/domains/DomainsScreen.tsx')) },
   { path: '/team', label: 'Team', icon: 'team', component: lazy(() => import('./screens/team/TeamScreen.tsx')) },
   { path: '/settings', label: 'Settings', icon: 'settings', nested: true, component: lazy(() => import('./screens/settings/SettingsScreen.tsx')) },
-  { path: '/billing', label: 'Billing', icon: 'billing', component: lazy(() => import('./screens/billing/BillingScreen.tsx')) },
+  { path: '/billing', label: 'Billing', icon: 'billing', permission: 'billing:read', component: lazy(() => import('./screens/billing/BillingScreen.tsx')) },
 ];
 
 export const HOME_PATH = SCREENS[0]?.path ?? '/settings';

@@ -17,12 +17,17 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from email import policy as email_policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -264,3 +269,80 @@ def screenshot() -> Callable[..., Path]:
         return path
 
     return take
+
+
+# --- people who sign in with a password, and the mail they receive -------------------
+
+PASSWORD = "violet tractor orbit 42"
+
+
+@dataclass(frozen=True)
+class Person:
+    email: str
+    password: str
+    name: str
+    org_id: int
+    org_name: str
+
+
+@pytest.fixture
+def make_person(live_server: LiveServer) -> Callable[..., Person]:
+    """``make_person("owner")``: a new person with a password, owner of a new organization
+    of their own (so that what a test changes there concerns no other test)."""
+
+    def make(label: str = "owner") -> Person:
+        from blueprints.auth.services import passwords
+
+        tag = uuid.uuid4().hex[:8]
+        with live_server.app.app_context():
+            user = accounts.create_user(f"{label}-{tag}@example.com", f"{label.title()} {tag}")
+            passwords.set_password(user, PASSWORD)
+            org = accounts.create_organization_for_user(user, name=f"Trailhead {tag}")
+            db.session.commit()
+            return Person(user.email, PASSWORD, user.name or "", org.id, org.name)
+
+    return make
+
+
+class Outbox:
+    """The ``.eml`` files the live server wrote (``ENGAGEX_MAIL_BACKEND=outbox``)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def messages_to(self, address: str) -> list[EmailMessage]:
+        found = []
+        for path in sorted(self.directory.glob("*.eml")) if self.directory.is_dir() else []:
+            with path.open("rb") as fh:
+                message = BytesParser(policy=email_policy.default).parse(fh)
+            if address.lower() in str(message["To"]).lower():
+                found.append(message)
+        return found
+
+    def link(self, address: str, path: str) -> str:
+        """The path and query of the last link to ``path`` mailed to ``address`` (the
+        server's own host is left out: the test server listens on another port)."""
+        deadline = time.monotonic() + TIMEOUT_MS / 1000  # an upper bound, never reached
+        pattern = re.compile(rf"https?://[^/\s]+({re.escape(path)}\?token=[A-Za-z0-9._~%=-]+)")
+        while True:
+            for message in reversed(self.messages_to(address)):
+                text = message.get_body(preferencelist=("plain",))
+                match = pattern.search(text.get_content() if text else "")
+                if match:
+                    return match.group(1)
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no mail to {address} with a link to {path}")
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def outbox(live_server: LiveServer) -> Outbox:
+    return Outbox(Path(live_server.app.config["ENGAGEX_OUTBOX_DIR"]))
+
+
+def sign_in(page: Page, email: str, password: str, *, path: str = "/sign-in") -> None:
+    """Sign in through the page (lands in the app, or on the MFA step)."""
+    page.goto(path)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()

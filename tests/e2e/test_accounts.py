@@ -28,7 +28,10 @@ def connect(page: Page, server: LiveServer, key: str | None = None) -> None:
 
 def test_connect_with_an_api_key(page: Page, live_server: LiveServer, screenshot) -> None:
     page.goto("/settings/organization")
-    # Not connected: the app asks for a key and remembers where the person was going.
+    # Not signed in: the app asks to sign in and remembers where the person was going;
+    # an API key is the secondary way in.
+    expect(page).to_have_url(re.compile(r"/sign-in\?next=%2Fsettings%2Forganization$"))
+    page.get_by_role("link", name="Use an API key").click()
     expect(page).to_have_url(re.compile(r"/connect\?next=%2Fsettings%2Forganization$"))
     expect(page.get_by_role("heading", name="Connect to your organization")).to_be_visible()
     expect(page.get_by_text("Use an API key")).to_be_visible()
@@ -48,7 +51,9 @@ def test_connect_with_an_api_key(page: Page, live_server: LiveServer, screenshot
     expect(page.get_by_test_id("org-name")).to_have_text(org["name"])
     # Only areas whose API exists are offered: no placeholder screens.
     nav = page.get_by_role("navigation", name="Main")
-    expect(nav.get_by_role("link")).to_have_text(["Domains", "Team", "Settings", "Billing"])
+    expect(nav.get_by_role("link")).to_have_text(
+        ["Contacts", "Templates", "Domains", "Team", "Settings", "Billing"]
+    )
     # The key lives in this tab only.
     stored = page.evaluate("sessionStorage.getItem('engagex.apiKey')")
     assert stored == live_server.owner_key
@@ -255,8 +260,8 @@ def test_unknown_routes_show_the_not_found_view(
         # Inside the app: the navigation is still there.
         expect(page.get_by_role("navigation", name="Main")).to_be_visible()
     screenshot(page, "11-not-found")
-    page.get_by_role("link", name="Go to Domains").click()
-    expect(page).to_have_url(re.compile(r"/domains$"))
+    page.get_by_role("link", name="Go to Contacts").click()
+    expect(page).to_have_url(re.compile(r"/contacts$"))
     # The server's own prefixes never fall back to the app.
     response = page.request.get("/api/v1/no-such-thing")
     assert response.status == 404
@@ -272,7 +277,7 @@ def test_phone_layout(new_page, live_server: LiveServer, screenshot) -> None:
     screenshot(page, "12-phone-team")
     page.get_by_role("button", name="Open navigation").click()
     drawer = page.get_by_role("dialog", name="Navigation")
-    expect(drawer.get_by_role("link", name="Domains")).to_be_focused()
+    expect(drawer.get_by_role("link", name="Contacts")).to_be_focused()
     screenshot(page, "13-phone-navigation")
     drawer.get_by_role("link", name="Settings").click()
     expect(drawer).to_have_count(0)

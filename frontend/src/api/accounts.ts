@@ -67,7 +67,11 @@ export function useUpdateOrganization() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (changes: OrganizationUpdate) => api.patch<Organization>('/organization', changes),
-    onSuccess: (organization) => client.setQueryData(accountKeys.organization, organization),
+    onSuccess: (organization) => {
+      client.setQueryData(accountKeys.organization, organization);
+      // The organization switcher shows the name from the signed-in person's state.
+      void client.invalidateQueries({ queryKey: ['auth', 'me'] });
+    },
   });
 }
 
@@ -103,5 +107,95 @@ export function useRevokeApiKey() {
   return useMutation({
     mutationFn: (id: number) => api.delete(`/api-keys/${id}`),
     onSuccess: () => client.invalidateQueries({ queryKey: accountKeys.apiKeys }),
+  });
+}
+
+// --- team: roles, removal, invitations ---------------------------------------------
+
+export interface Invitation {
+  id: number;
+  email: string;
+  role: Role;
+  /** `pending`, `accepted`, `revoked` or `expired`. */
+  status: string;
+  invited_by: { id: number; email: string; name: string | null } | null;
+  expires_at: string;
+  sent_at: string | null;
+  accepted_at: string | null;
+  created_at: string;
+}
+
+export const invitationKeys = { pending: ['invitations', 'pending'] as const };
+
+export function usePendingInvitations({ enabled = true }: { enabled?: boolean } = {}) {
+  return useInfiniteQuery<Page<Invitation>, Error, InfiniteData<Page<Invitation>>, readonly string[], string | null>({
+    queryKey: invitationKeys.pending,
+    queryFn: ({ pageParam, signal }) =>
+      api.get<Page<Invitation>>('/invitations', {
+        query: { limit: PAGE_SIZE, cursor: pageParam, status: 'pending' },
+        signal,
+      }),
+    initialPageParam: null,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+    enabled,
+  });
+}
+
+export function useInvite() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { email: string; role: Role }) => api.post<Invitation>('/invitations', input),
+    onSuccess: () => client.invalidateQueries({ queryKey: invitationKeys.pending }),
+  });
+}
+
+export function useResendInvitation() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: number) => api.post<Invitation>(`/invitations/${id}/resend`),
+    onSuccess: () => client.invalidateQueries({ queryKey: invitationKeys.pending }),
+  });
+}
+
+export function useRevokeInvitation() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: number) => api.delete(`/invitations/${id}`),
+    onSuccess: () => client.invalidateQueries({ queryKey: invitationKeys.pending }),
+  });
+}
+
+/** The members list with one member replaced (a changed role), without a refetch. */
+export function replaceMember(
+  data: InfiniteData<Page<Member>> | undefined,
+  member: Member,
+): InfiniteData<Page<Member>> | undefined {
+  if (!data) return data;
+  return {
+    ...data,
+    pages: data.pages.map((page) => ({
+      ...page,
+      items: page.items.map((item) => (item.id === member.id ? member : item)),
+    })),
+  };
+}
+
+export function useSetMemberRole() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, role }: { id: number; role: Role }) => api.patch<Member>(`/members/${id}`, { role }),
+    onSuccess: (member) => {
+      client.setQueryData<InfiniteData<Page<Member>>>(accountKeys.members, (data) => replaceMember(data, member));
+      // The signed-in person's own role may have changed.
+      void client.invalidateQueries({ queryKey: ['auth', 'me'] });
+    },
+  });
+}
+
+export function useRemoveMember() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: number) => api.delete(`/members/${id}`),
+    onSuccess: () => client.invalidateQueries({ queryKey: accountKeys.members }),
   });
 }

@@ -26,6 +26,11 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Use this key instead of the stored one (the Connect screen checks a key first). */
   apiKey?: string;
+  /**
+   * A 401 is an answer, not a lost session (a wrong password, a wrong MFA code): do not
+   * notify `onUnauthorized` listeners.
+   */
+  ignoreUnauthorized?: boolean;
 }
 
 /** `{"items": [...], "next_cursor": ...}`: one page of a keyset-paginated list. */
@@ -89,7 +94,7 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
   const body = await readJson(response);
   if (!response.ok) {
     const error = errorFromResponse(response.status, body, response.headers);
-    if (error instanceof UnauthorizedError && options.apiKey === undefined) {
+    if (error instanceof UnauthorizedError && options.apiKey === undefined && !options.ignoreUnauthorized) {
       unauthorizedListeners.forEach((listener) => listener(error));
     }
     throw error;
@@ -104,6 +109,8 @@ export const api = {
     apiRequest<T>(path, { ...options, method: 'POST', body }),
   patch: <T>(path: string, body: unknown, options?: Omit<RequestOptions, 'method' | 'body'>) =>
     apiRequest<T>(path, { ...options, method: 'PATCH', body }),
+  put: <T>(path: string, body: unknown, options?: Omit<RequestOptions, 'method' | 'body'>) =>
+    apiRequest<T>(path, { ...options, method: 'PUT', body }),
   delete: <T = void>(path: string, options?: Omit<RequestOptions, 'method' | 'body'>) =>
     apiRequest<T>(path, { ...options, method: 'DELETE' }),
 };

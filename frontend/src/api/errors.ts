@@ -168,6 +168,17 @@ export function errorFromResponse(status: number, body: unknown, headers?: Heade
   return new ApiError(status, parsed);
 }
 
+/**
+ * A server message as a sentence: services write them in lower case without a full stop
+ * ("the code is not valid"), which reads as a fragment on its own in the UI.
+ */
+export function asSentence(message: string): string {
+  const text = message.trim();
+  if (!text) return text;
+  const capital = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?)]$/.test(capital) ? capital : `${capital}.`;
+}
+
 /** A sentence to show a person for any error a screen may catch. */
 export function describeError(error: unknown): string {
   if (error instanceof ForbiddenError) {
@@ -179,6 +190,7 @@ export function describeError(error: unknown): string {
   if (error instanceof ServerError && error.requestId) {
     return `${error.message} (reference ${error.requestId})`;
   }
-  if (error instanceof ApiError || error instanceof NetworkError) return error.message;
+  if (error instanceof ApiError) return asSentence(error.message);
+  if (error instanceof NetworkError) return error.message;
   return 'Something went wrong. Reload the page and try again.';
 }

@@ -101,6 +101,23 @@ const PATHS = {
     </>
   ),
   shield: <path d="M12 3.5 4.75 6.25v5.5c0 4.2 3 7.6 7.25 8.75 4.25-1.15 7.25-4.55 7.25-8.75v-5.5L12 3.5Zm-3 8.75 2.25 2.25L15.5 10" />,
+  bell: (
+    <path d="M6.25 9.75a5.75 5.75 0 0 1 11.5 0v3.5l1.75 3H4.5l1.75-3v-3.5ZM9.75 19a2.35 2.35 0 0 0 4.5 0" />
+  ),
+  selector: <path d="m8 9.5 4-4 4 4M8 14.5l4 4 4-4" />,
+  more: (
+    <>
+      <circle cx="6" cy="12" r="1.1" fill="currentColor" />
+      <circle cx="12" cy="12" r="1.1" fill="currentColor" />
+      <circle cx="18" cy="12" r="1.1" fill="currentColor" />
+    </>
+  ),
+  user: (
+    <>
+      <circle cx="12" cy="8.5" r="3.75" />
+      <path d="M4.75 20c.8-3.6 3.7-5.75 7.25-5.75S18.45 16.4 19.25 20" />
+    </>
+  ),
 } satisfies Record<string, ReactNode>;
 
 export type IconName = keyof typeof PATHS;

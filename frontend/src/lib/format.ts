@@ -65,3 +65,22 @@ export function formatMoney(amount: number, currency: string, { whole = false } 
     return `${(amount / 100).toFixed(2)} ${code}`;
   }
 }
+
+const relativeFormat = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto', style: 'long' });
+
+/**
+ * "just now", "5 minutes ago", "yesterday"; past a week the date itself
+ * ("Mar 3, 2026"), which reads better than "5 weeks ago".
+ */
+export function formatRelative(value: string | null | undefined, now: Date = new Date()): string {
+  if (!value) return '—';
+  const date = parseTimestamp(value);
+  if (Number.isNaN(date.getTime())) return value;
+  const seconds = Math.round((date.getTime() - now.getTime()) / 1000);
+  const past = Math.abs(seconds);
+  if (past < 45) return 'just now';
+  if (past < 3600) return relativeFormat.format(Math.round(seconds / 60), 'minute');
+  if (past < 86_400) return relativeFormat.format(Math.round(seconds / 3600), 'hour');
+  if (past < 7 * 86_400) return relativeFormat.format(Math.round(seconds / 86_400), 'day');
+  return dateFormat.format(date);
+}

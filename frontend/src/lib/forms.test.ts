@@ -20,9 +20,12 @@ describe('formErrors', () => {
 
   it('maps a service error code to its field', () => {
     const error = new ValidationError(422, { code: 'invalid_email', message: "'x' is not a valid email address", details: {} });
+    // Shown as a sentence: services write fragments ("the code is not valid").
     expect(formErrors(error, FIELDS, CODES).fields).toEqual({
-      default_from_email: ["'x' is not a valid email address"],
+      default_from_email: ["'x' is not a valid email address."],
     });
+    const lower = new ValidationError(422, { code: 'invalid_email', message: 'the address is empty', details: {} });
+    expect(formErrors(lower, FIELDS, CODES).fields.default_from_email).toEqual(['The address is empty.']);
   });
 
   it('reports what is about no field of the form above it', () => {

@@ -1,7 +1,7 @@
 /** Turning an API error into what a form shows: messages per field, and the rest. */
 
 import { useCallback, useEffect, useState, type RefObject } from 'react';
-import { ApiError, describeError, type FieldErrors } from '../api/errors.ts';
+import { ApiError, asSentence, describeError, type FieldErrors } from '../api/errors.ts';
 
 export interface FormErrors<F extends string> {
   fields: Partial<Record<F, string[]>>;
@@ -39,7 +39,7 @@ export function formErrors<F extends string>(
   }
   const mapped = codeToField[error.code];
   if (mapped && Object.keys(byField).length === 0) {
-    result.fields[mapped] = [error.message];
+    result.fields[mapped] = [asSentence(error.message)];
   } else if (Object.keys(byField).length === 0) {
     result.form = describeError(error);
   } else if (leftover.length > 0) {

@@ -1,9 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Redirect, useLocation, useSearch } from 'wouter';
+import { Link, Redirect, useLocation, useSearch } from 'wouter';
 import { accountKeys, fetchOrganization } from '../api/accounts.ts';
 import { UnauthorizedError, describeError } from '../api/errors.ts';
-import { safeNext, useApiKey, useSessionActions } from '../auth/session.tsx';
+import { safeNext, signInUrl, useApiKey, useSessionActions } from '../auth/session.tsx';
 import { Icon, Logo } from '../components/Icon.tsx';
 import { useDocumentTitle } from '../components/PageHeader.tsx';
 import { Alert, Badge, Button, Input } from '../components/ui/index.ts';
@@ -17,8 +17,8 @@ const REASONS: Record<string, { tone: 'warning' | 'info'; text: string }> = {
 };
 
 /**
- * The temporary way in until sign-in with a password lands: paste an API key. The key
- * is checked against the API before it is kept (in this tab's sessionStorage only).
+ * The secondary way in, next to signing in: paste an API key. The key is checked against
+ * the API before it is kept (in this tab's sessionStorage only).
  */
 export function ConnectScreen() {
   useDocumentTitle('Connect');
@@ -74,8 +74,15 @@ export function ConnectScreen() {
           </Badge>
           <h1 className="mt-3 text-xl font-semibold tracking-tight text-slate-900">Connect to your organization</h1>
           <p className="mt-2 text-sm leading-relaxed text-slate-500">
-            Signing in with an email and password is not available yet. Until it is, connect with an API key of
-            your organization.
+            Work in this browser tab with the permissions of an API key of your organization, for example to check
+            what an integration's key can do. People usually{' '}
+            <Link
+              href={signInUrl(next)}
+              className="rounded font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600"
+            >
+              sign in with their email
+            </Link>
+            .
           </p>
           {reason && (
             <Alert tone={reason.tone} className="mt-5">
@@ -102,7 +109,16 @@ export function ConnectScreen() {
             </Button>
           </form>
         </div>
-        <details className="mt-6 rounded-xl px-1 text-sm text-slate-600">
+        <p className="mt-6 text-center text-sm text-slate-600">
+          <Link
+            href={signInUrl(next)}
+            className="inline-flex items-center gap-1.5 rounded font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600"
+          >
+            <Icon name="arrowLeft" className="size-4" />
+            Sign in with your email instead
+          </Link>
+        </p>
+        <details className="mt-4 rounded-xl px-1 text-sm text-slate-600">
           <summary className="cursor-pointer rounded font-medium text-slate-700 hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-indigo-600">
             How do I get an API key?
           </summary>

@@ -1,6 +1,10 @@
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach, vi } from 'vitest';
 import { resetCsrfToken } from '../api/csrf.ts';
+
+// An upper bound for `findBy`/`waitFor`, never a measured duration: the machine running the
+// suite is shared, and a busy moment must not fail a test that would pass.
+configure({ asyncUtilTimeout: 4000 });
 
 afterEach(() => {
   cleanup();

@@ -1,4 +1,5 @@
 import { Link, useLocation } from 'wouter';
+import { useCan } from '../../auth/viewer.tsx';
 import { cn } from '../../lib/cn.ts';
 import { SCREENS } from '../../routes.ts';
 import { Icon } from '../Icon.tsx';
@@ -7,12 +8,13 @@ function isActive(location: string, path: string): boolean {
   return location === path || location.startsWith(`${path}/`);
 }
 
-/** The main navigation, generated from SCREENS. */
+/** The main navigation, generated from SCREENS (what the role may see). */
 export function NavLinks({ onNavigate }: { onNavigate?: () => void }) {
   const [location] = useLocation();
+  const can = useCan();
   return (
     <ul className="space-y-0.5">
-      {SCREENS.map((screen) => {
+      {SCREENS.filter((screen) => !screen.permission || can(screen.permission)).map((screen) => {
         const active = isActive(location, screen.path);
         return (
           <li key={screen.path}>

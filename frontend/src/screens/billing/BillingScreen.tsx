@@ -12,6 +12,7 @@ import {
   type Plan,
 } from '../../api/billing.ts';
 import { ForbiddenError, describeError } from '../../api/errors.ts';
+import { useCan } from '../../auth/viewer.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { PageSkeleton } from '../../components/PageSkeleton.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
@@ -173,6 +174,7 @@ export default function BillingScreen() {
   const plans = usePlans();
   const organization = useOrganization();
   const manage = useBillingManagement();
+  const canManage = useCan()('billing:manage');
   const client = useQueryClient();
 
   // A new plan or status changes the limits and usually adds an invoice.
@@ -220,6 +222,12 @@ export default function BillingScreen() {
       <div className="space-y-6">
         <CheckoutReturn outcome={outcome} confirmed={confirmed} />
         <ManageNotice denied={manage.denied} failure={manage.failure} organizationName={organization.data?.name} />
+        {!canManage && (
+          <Alert tone="info" title="Only owners change the plan or payment details">
+            Your role lets you see the plan, usage and invoices. Ask an owner of {organization.data?.name ?? 'the organization'}{' '}
+            to upgrade or to update the payment method.
+          </Alert>
+        )}
 
         <div className="grid gap-6 lg:grid-cols-5">
           <div className="lg:col-span-2">
@@ -228,6 +236,7 @@ export default function BillingScreen() {
               onManage={() => manage.openPortal()}
               managing={manage.portalBusy}
               manageDisabled={denied}
+              canManage={canManage}
             />
           </div>
           <div className="lg:col-span-3">
@@ -249,6 +258,7 @@ export default function BillingScreen() {
             subscription={current}
             busyPlan={manage.busyPlan}
             disabled={denied}
+            canManage={canManage}
             onCheckout={manage.startCheckout}
             onPortal={(plan) => manage.openPortal(plan)}
           />

@@ -54,14 +54,17 @@ export function CurrentPlanCard({
   onManage,
   managing,
   manageDisabled,
+  canManage = true,
 }: {
   subscription: Subscription;
   onManage: () => void;
   managing: boolean;
   manageDisabled: boolean;
+  /** The role may change billing (owners): otherwise the portal is not offered. */
+  canManage?: boolean;
 }) {
   const { plan } = subscription;
-  const canOpenPortal = subscription.billing_account;
+  const canOpenPortal = subscription.billing_account && canManage;
   const portalButton = (label: string, variant: 'primary' | 'secondary' = 'secondary') => (
     <Button variant={variant} onClick={onManage} loading={managing} disabled={manageDisabled}>
       {label}

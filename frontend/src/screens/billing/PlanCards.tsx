@@ -12,6 +12,7 @@ function PlanCard({
   subscription,
   busyPlan,
   disabled,
+  canManage,
   onCheckout,
   onPortal,
 }: {
@@ -19,12 +20,15 @@ function PlanCard({
   subscription: Subscription;
   busyPlan: string | null;
   disabled: boolean;
+  canManage: boolean;
   onCheckout: (plan: Plan) => void;
   onPortal: (plan: Plan) => void;
 }) {
   const titleId = useId();
-  const action = planAction(plan, subscription);
-  const current = action.kind === 'current';
+  const planned = planAction(plan, subscription);
+  // A role that may not change billing sees the plans, without their buttons.
+  const action = canManage || planned.kind === 'current' ? planned : null;
+  const current = planned.kind === 'current';
   return (
     <article
       aria-labelledby={titleId}
@@ -54,7 +58,7 @@ function PlanCard({
         ))}
       </ul>
       <div className="mt-5">
-        {action.kind === 'checkout' && (
+        {action?.kind === 'checkout' && (
           <Button
             className="w-full"
             onClick={() => onCheckout(plan)}
@@ -64,7 +68,7 @@ function PlanCard({
             {action.label}
           </Button>
         )}
-        {action.kind === 'portal' && (
+        {action?.kind === 'portal' && (
           <Button
             variant="secondary"
             className="w-full"
@@ -75,8 +79,8 @@ function PlanCard({
             {action.label}
           </Button>
         )}
-        {action.kind === 'current' && <p className="py-2 text-center text-sm font-medium text-indigo-700">Your plan</p>}
-        {action.kind === 'none' && <p className="py-2 text-center text-xs text-slate-500">{action.reason}</p>}
+        {action?.kind === 'current' && <p className="py-2 text-center text-sm font-medium text-indigo-700">Your plan</p>}
+        {action?.kind === 'none' && <p className="py-2 text-center text-xs text-slate-500">{action.reason}</p>}
       </div>
     </article>
   );
@@ -89,6 +93,7 @@ export function PlanCards({
   subscription,
   busyPlan,
   disabled,
+  canManage = true,
   onCheckout,
   onPortal,
 }: {
@@ -98,6 +103,7 @@ export function PlanCards({
   subscription: Subscription;
   busyPlan: string | null;
   disabled: boolean;
+  canManage?: boolean;
   onCheckout: (plan: Plan) => void;
   onPortal: (plan: Plan) => void;
 }) {
@@ -128,6 +134,7 @@ export function PlanCards({
           subscription={subscription}
           busyPlan={busyPlan}
           disabled={disabled}
+          canManage={canManage}
           onCheckout={onCheckout}
           onPortal={onPortal}
         />

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Link } from 'wouter';
 import { useDomain, useVerifyDomain, type Domain } from '../../api/domains.ts';
 import { describeError, NotFoundError } from '../../api/errors.ts';
+import { useCan } from '../../auth/viewer.tsx';
 import { Icon } from '../../components/Icon.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { PageSkeleton } from '../../components/PageSkeleton.tsx';
@@ -117,6 +118,7 @@ function DomainDetails({ domain }: { domain: Domain }) {
   const [nameFormat, setNameFormat] = useState<NameFormat>('host');
   const [removing, setRemoving] = useState(false);
   const checking = verify.isPending;
+  const canManage = useCan()('domains:manage');
   const checked = !neverChecked(domain);
   const groups = groupRecords(domain.records);
 
@@ -144,14 +146,16 @@ function DomainDetails({ domain }: { domain: Domain }) {
           </span>
         }
         actions={
-          <>
-            <Button variant="danger-ghost" onClick={() => setRemoving(true)} icon={<Icon name="trash" className="size-4" />}>
-              Remove
-            </Button>
-            <Button onClick={runVerify} loading={checking} icon={<Icon name="refresh" className="size-4" />}>
-              {checking ? 'Checking DNS…' : 'Verify'}
-            </Button>
-          </>
+          canManage ? (
+            <>
+              <Button variant="danger-ghost" onClick={() => setRemoving(true)} icon={<Icon name="trash" className="size-4" />}>
+                Remove
+              </Button>
+              <Button onClick={runVerify} loading={checking} icon={<Icon name="refresh" className="size-4" />}>
+                {checking ? 'Checking DNS…' : 'Verify'}
+              </Button>
+            </>
+          ) : undefined
         }
       />
       <div className="space-y-4">

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Link, Route, Switch } from 'wouter';
 import { useDomains, type Domain } from '../../api/domains.ts';
+import { useCan } from '../../auth/viewer.tsx';
 import { Icon } from '../../components/Icon.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
@@ -70,13 +71,14 @@ const COLUMNS: Column<Domain>[] = [
 
 function DomainList() {
   const domains = useDomains();
+  const can = useCan();
   const [adding, setAdding] = useState(false);
   const rows = domains.data?.pages.flatMap((page) => page.items) ?? [];
-  const addButton = (
+  const addButton = can('domains:manage') ? (
     <Button onClick={() => setAdding(true)} icon={<Icon name="plus" className="size-4" />}>
       Add domain
     </Button>
-  );
+  ) : undefined;
 
   return (
     <>
@@ -108,7 +110,11 @@ function DomainList() {
               <EmptyState
                 icon={<Icon name="domains" className="size-6" />}
                 title="Add the domain you send from"
-                description="EngageX lists the DNS records to publish, with copy buttons, and checks them for you."
+                description={
+                  addButton
+                    ? 'EngageX lists the DNS records to publish, with copy buttons, and checks them for you.'
+                    : 'An owner or admin adds the domains your organization sends from.'
+                }
                 action={addButton}
               />
             }

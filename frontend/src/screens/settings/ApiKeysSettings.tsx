@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useApiKeys, type ApiKey } from '../../api/accounts.ts';
 import { apiKeyPrefix } from '../../auth/credentials.ts';
 import { useApiKey } from '../../auth/session.tsx';
+import { useCan } from '../../auth/viewer.tsx';
 import { Icon } from '../../components/Icon.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import { Badge, Button, Card, CardHeader, DataTable, EmptyState, type Column } from '../../components/ui/index.ts';
@@ -13,6 +14,7 @@ import { RevokeApiKeyDialog } from './RevokeApiKeyDialog.tsx';
 export function ApiKeysSettings() {
   const keys = useApiKeys();
   const currentPrefix = apiKeyPrefix(useApiKey());
+  const canManage = useCan()('api_keys:manage');
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
   const rows = keys.data?.pages.flatMap((page) => page.items) ?? [];
@@ -59,11 +61,11 @@ export function ApiKeysSettings() {
     },
   ];
 
-  const createButton = (
+  const createButton = canManage ? (
     <Button onClick={() => setCreating(true)} icon={<Icon name="plus" className="size-4" />}>
       Create API key
     </Button>
-  );
+  ) : undefined;
 
   return (
     <Card aria-labelledby="api-keys-title">

@@ -1,5 +1,6 @@
 import { useMemo, useRef, useState, type FormEvent } from 'react';
 import { useOrganization, useUpdateOrganization, type Organization, type OrganizationUpdate } from '../../api/accounts.ts';
+import { useCan } from '../../auth/viewer.tsx';
 import { PageSkeleton } from '../../components/PageSkeleton.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import { Alert, Button, Card, CardBody, CardFooter, CardHeader, Input, Select, useToast } from '../../components/ui/index.ts';
@@ -48,7 +49,7 @@ function timeZones(current: string): { value: string; label: string }[] {
   return [...zones].sort().map((zone) => ({ value: zone, label: zone.replaceAll('_', ' ') }));
 }
 
-function OrganizationForm({ organization }: { organization: Organization }) {
+function OrganizationForm({ organization, readOnly }: { organization: Organization; readOnly: boolean }) {
   const [initial, setInitial] = useState(() => toValues(organization));
   const [values, setValues] = useState(initial);
   const update = useUpdateOrganization();
@@ -92,6 +93,9 @@ function OrganizationForm({ organization }: { organization: Organization }) {
           description="How your organization appears in EngageX and the defaults new campaigns start from."
         />
         <CardBody className="space-y-6">
+          {readOnly && (
+            <Alert tone="info">Only owners and admins change these settings. Your role lets you see them.</Alert>
+          )}
           {errors.form && (
             <Alert title="The changes were not saved">
               <span className="whitespace-pre-line">{errors.form}</span>
@@ -105,6 +109,7 @@ function OrganizationForm({ organization }: { organization: Organization }) {
               onChange={set('name')}
               error={errors.fields.name}
               autoComplete="organization"
+              readOnly={readOnly}
             />
             <Input
               label="Slug"
@@ -129,6 +134,7 @@ function OrganizationForm({ organization }: { organization: Organization }) {
                 value={values.default_from_name}
                 onChange={set('default_from_name')}
                 error={errors.fields.default_from_name}
+                readOnly={readOnly}
                 optional
                 placeholder="Acme Newsletter"
               />
@@ -140,6 +146,7 @@ function OrganizationForm({ organization }: { organization: Organization }) {
                 value={values.default_from_email}
                 onChange={set('default_from_email')}
                 error={errors.fields.default_from_email}
+                readOnly={readOnly}
                 optional
                 placeholder="news@acme.com"
                 hint="Use an address on a domain you will verify."
@@ -153,21 +160,24 @@ function OrganizationForm({ organization }: { organization: Organization }) {
               value={values.timezone}
               onChange={set('timezone')}
               options={zones}
+              disabled={readOnly}
               error={errors.fields.timezone}
               hint="Schedules and reports use this time zone."
             />
           </div>
         </CardBody>
-        <CardFooter>
-          {dirty && (
-            <Button variant="secondary" onClick={discard} disabled={update.isPending}>
-              Discard
+        {!readOnly && (
+          <CardFooter>
+            {dirty && (
+              <Button variant="secondary" onClick={discard} disabled={update.isPending}>
+                Discard
+              </Button>
+            )}
+            <Button type="submit" disabled={!dirty} loading={update.isPending}>
+              Save changes
             </Button>
-          )}
-          <Button type="submit" disabled={!dirty} loading={update.isPending}>
-            Save changes
-          </Button>
-        </CardFooter>
+          </CardFooter>
+        )}
       </Card>
     </form>
   );
@@ -175,6 +185,7 @@ function OrganizationForm({ organization }: { organization: Organization }) {
 
 export function OrganizationSettings() {
   const organization = useOrganization();
+  const readOnly = !useCan()('org:manage');
   if (organization.isPending) return <PageSkeleton />;
   if (organization.isError) {
     return (
@@ -183,5 +194,5 @@ export function OrganizationSettings() {
       </Card>
     );
   }
-  return <OrganizationForm organization={organization.data} />;
+  return <OrganizationForm organization={organization.data} readOnly={readOnly} />;
 }

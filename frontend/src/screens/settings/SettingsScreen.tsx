@@ -1,7 +1,10 @@
-import type { ComponentType } from 'react';
+import { lazy, Suspense, type ComponentType } from 'react';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
+import type { Permission } from '../../auth/permissions.ts';
+import { useViewer, viewerCan, type Viewer } from '../../auth/viewer.tsx';
 import { Icon, type IconName } from '../../components/Icon.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
+import { PageSkeleton } from '../../components/PageSkeleton.tsx';
 import { cn } from '../../lib/cn.ts';
 import { NotFoundScreen } from '../NotFoundScreen.tsx';
 import { ApiKeysSettings } from './ApiKeysSettings.tsx';
@@ -13,28 +16,41 @@ interface SectionDef {
   label: string;
   icon: IconName;
   component: ComponentType;
+  /** Offered only to roles with this permission (the route still answers, with a 403). */
+  permission?: Permission;
+  /** A signed-in person's own settings: API keys have none. */
+  personal?: boolean;
 }
 
 /** The sections of Settings, in order; like SCREENS, one entry per section. */
 const SECTIONS: readonly SectionDef[] = [
   { path: '/organization', label: 'Organization', icon: 'organization', component: OrganizationSettings },
-  { path: '/api-keys', label: 'API keys', icon: 'key', component: ApiKeysSettings },
+  { path: '/security', label: 'Security', icon: 'shield', personal: true, component: lazy(() => import('./security/SecuritySettings.tsx')) },
+  { path: '/notifications', label: 'Notifications', icon: 'bell', personal: true, component: lazy(() => import('./NotificationSettings.tsx')) },
+  { path: '/api-keys', label: 'API keys', icon: 'key', permission: 'api_keys:manage', component: ApiKeysSettings },
 ];
+
+function offered(section: SectionDef, viewer: Viewer): boolean {
+  if (section.personal && viewer.kind !== 'session') return false;
+  return !section.permission || viewerCan(viewer, section.permission);
+}
 
 export default function SettingsScreen() {
   const [location] = useLocation();
+  const viewer = useViewer();
+  const sections = SECTIONS.filter((section) => offered(section, viewer));
   const current = SECTIONS.find((section) => location === section.path);
   return (
     <>
       <PageHeader
         title="Settings"
-        description="Your organization's profile and the keys that give access to its API."
+        description="Your organization's profile, your own security and notifications, and the keys that give access to the API."
         documentTitle={current ? `${current.label} settings` : 'Page not found'}
       />
       <div className="flex flex-col gap-6 lg:flex-row lg:gap-8">
         <nav aria-label="Settings" className="-mx-4 overflow-x-auto px-4 lg:mx-0 lg:w-52 lg:shrink-0 lg:px-0">
           <ul className="flex gap-1 border-b border-slate-200 lg:flex-col lg:border-b-0">
-            {SECTIONS.map((section) => {
+            {sections.map((section) => {
               const active = section === current;
               return (
                 <li key={section.path}>
@@ -59,15 +75,17 @@ export default function SettingsScreen() {
           </ul>
         </nav>
         <div className="min-w-0 flex-1">
-          <Switch>
-            <Route path="/">
-              <Redirect to={SECTIONS[0]!.path} replace />
-            </Route>
-            {SECTIONS.map(({ path, component }) => (
-              <Route key={path} path={path} component={component} />
-            ))}
-            <Route component={NotFoundScreen} />
-          </Switch>
+          <Suspense fallback={<PageSkeleton />}>
+            <Switch>
+              <Route path="/">
+                <Redirect to={SECTIONS[0]!.path} replace />
+              </Route>
+              {SECTIONS.filter((section) => !section.personal || viewer.kind === 'session').map(({ path, component }) => (
+                <Route key={path} path={path} component={component} />
+              ))}
+              <Route component={NotFoundScreen} />
+            </Switch>
+          </Suspense>
         </div>
       </div>
     </>
