@@ -11,7 +11,7 @@ from engagex.errors import error_response
 bp = Blueprint("spa", __name__)
 
 # Paths owned by the server: an unknown URL under them is a JSON 404, not the SPA.
-SERVER_PREFIXES = frozenset({"api", "t", "u", "webhooks", "healthz", "readyz", "metrics"})
+SERVER_PREFIXES = frozenset({"api", "t", "u", "v", "webhooks", "healthz", "readyz", "metrics"})
 
 
 def _dist() -> Path:

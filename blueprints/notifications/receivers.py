@@ -111,9 +111,89 @@ def on_invitation_accepted(
     )
 
 
+def _sent_line(counts: dict[str, int]) -> str:
+    line = f"{counts.get('sent', 0):,} of {counts.get('recipients', 0):,} sent"
+    if counts.get("failed"):
+        line += f", {counts['failed']:,} failed"
+    return line
+
+
+def on_campaign_finished(
+    sender: Any,
+    *,
+    organization_id: int,
+    campaign_id: int,
+    name: str,
+    counts: dict[str, int],
+    **_: Any,
+) -> None:
+    notify(
+        organization_id,
+        "campaign.sent",
+        title=f"“{name}” was sent: {_sent_line(counts)}",
+        link=f"/campaigns/{campaign_id}",
+        subject=("campaign", campaign_id),
+    )
+
+
+def on_campaign_paused(
+    sender: Any,
+    *,
+    organization_id: int,
+    campaign_id: int,
+    name: str,
+    counts: dict[str, int],
+    reason: str,
+    automatic: bool,
+    **_: Any,
+) -> None:
+    if not automatic:  # the person who paused it knows
+        return
+    notify(
+        organization_id,
+        "campaign.paused",
+        title=f"“{name}” was paused: {reason}",
+        body=f"So far {_sent_line(counts)}. Resume it once the cause is fixed.",
+        link=f"/campaigns/{campaign_id}",
+        subject=("campaign", campaign_id),
+    )
+
+
+def on_campaign_failed(
+    sender: Any, *, organization_id: int, campaign_id: int, name: str, reason: str, **_: Any
+) -> None:
+    notify(
+        organization_id,
+        "campaign.failed",
+        title=f"“{name}” failed: {reason}",
+        link=f"/campaigns/{campaign_id}",
+        subject=("campaign", campaign_id),
+    )
+
+
+def on_complaint_rate(
+    sender: Any, *, organization_id: int, rate: float, complaints: int, volume: int, **kw: Any
+) -> None:
+    paused = kw.get("paused_campaign_ids") or []
+    action = (
+        f"{len(paused)} sending campaign(s) were paused."
+        if paused
+        else "Mailbox providers start filtering above 0.3 %: clean the list before the next send."
+    )
+    notify(
+        organization_id,
+        "analytics.complaint_rate",
+        title=f"Spam complaints at {rate:.2%} over 24 hours ({complaints:,} of {volume:,})",
+        body=action,
+        link="/analytics",
+    )
+
+
 def connect() -> None:
     from blueprints.accounts.signals import invitation_accepted
+    from blueprints.analytics import signals as analytics
     from blueprints.billing import signals as billing
+    from blueprints.campaigns import signals as campaigns
     from blueprints.contacts.signals import import_completed
     from blueprints.domains.signals import domain_status_changed
 
@@ -123,3 +203,8 @@ def connect() -> None:
     billing.plan_changed.connect(on_plan_changed)
     billing.payment_failed.connect(on_payment_failed)
     billing.quota_threshold_reached.connect(on_quota_threshold)
+    campaigns.campaign_finished.connect(on_campaign_finished)
+    campaigns.campaign_paused.connect(on_campaign_paused)
+    campaigns.campaign_failed.connect(on_campaign_failed)
+    analytics.complaint_rate_warning.connect(on_complaint_rate)
+    analytics.complaint_rate_exceeded.connect(on_complaint_rate)

@@ -172,7 +172,7 @@ def test_date_attribute_within_last_days(people):
             "$.sql",
             "unexpected key",
         ),
-        ({"condition": "opened"}, "$.condition", "unknown condition 'opened' (none yet)"),
+        ({"condition": "bogus"}, "$.condition", "unknown condition 'bogus' (clicked, opened)"),
         (
             f("attributes.vip", "contains", True),
             "$.op",

@@ -71,3 +71,39 @@ def test_payment_failure_says_when_sending_pauses(session):
     [(_, kind, title)] = inbox(org.id)
     assert kind == "billing.payment_failed"
     assert title == "A payment of 49.00 USD failed"
+
+
+def test_campaign_outcomes_notify_senders_and_automatic_pauses_only(session):
+    from blueprints.analytics import signals as analytics_signals
+    from blueprints.campaigns import signals as campaign_signals
+
+    org = make_org("sendco")
+    editor = add_member(org, "editor@sendco.example", "editor").user_id
+    counts = {"recipients": 1200, "sent": 1190, "failed": 10, "skipped": 0}
+    common = {"organization_id": org.id, "campaign_id": 7, "name": "Spring sale", "counts": counts}
+    with tenant_context(org.id):
+        campaign_signals.campaign_finished.send(7, **common)
+        campaign_signals.campaign_paused.send(
+            7, **common, reason="paused by a person", code="manual", automatic=False
+        )
+        campaign_signals.campaign_paused.send(
+            7, **common, reason="too many errors", code="error_rate", automatic=True
+        )
+        analytics_signals.complaint_rate_exceeded.send(
+            org.id,
+            organization_id=org.id,
+            rate=0.004,
+            complaints=4,
+            volume=1000,
+            window_hours=24,
+            threshold=0.003,
+            paused_campaign_ids=[7],
+        )
+        db.session.commit()
+    notes = inbox(org.id)
+    assert [title for _, _, title in notes] == [
+        "“Spring sale” was sent: 1,190 of 1,200 sent, 10 failed",
+        "“Spring sale” was paused: too many errors",
+        "Spam complaints at 0.40% over 24 hours (4 of 1,000)",
+    ]
+    assert editor not in {uid for uid, _, _ in notes}

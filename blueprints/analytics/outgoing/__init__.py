@@ -1,0 +1,1 @@
+"""Outgoing webhooks: endpoints per organization, signed deliveries by RQ, the log."""
