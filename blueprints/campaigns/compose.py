@@ -28,7 +28,7 @@ from typing import Any
 
 from markupsafe import escape
 
-from blueprints.campaigns import grouping, substitution
+from blueprints.campaigns import substitution
 from blueprints.campaigns.links import LinkBuilder, RecipientUrls, list_unsubscribe
 from blueprints.templates.rendering import (
     CompiledTemplate,
@@ -149,27 +149,44 @@ class Composer:
             )
             | (set(compiled.link_names) if safe and links.track_clicks else set())
         )
-        self.plan = (
+        self.analysis = (
             substitution.analyse(compiled, shared, safe_urls=safe_urls) if substitute else None
         )
-        self._template: Message | None = None
-        self._fill: substitution.Filler | None = None
-        self._links_used = self._contact_used = False
-        self.tagger = grouping.Tagger()
-        if self.plan is not None:
-            self._fill = substitution.Filler(self.plan)
-            roots = self.plan.roots
-            self._links_used = any(name in roots for name in compiled.link_names)
-            self._contact_used = "contact" in roots
-            subject = self.plan.subject_key or substitution.fixed_subject(self.plan)
-            self._template = replace(
-                self.base, subject=subject, html=self.plan.html, text=self.plan.text
+        roots = self.analysis.roots if self.analysis is not None else frozenset()
+        self._links_used = any(name in roots for name in compiled.link_names)
+        self._contact_used = "contact" in roots
+        self._templates: dict[tuple[int, bool], Message] = {}
+
+    @property
+    def plan(self) -> substitution.Plan | None:
+        """The one plan of a template that decides nothing per recipient."""
+        if self.analysis is None or self.analysis.decisions:
+            return None
+        entry = self.analysis.entry(())
+        return entry[0] if entry is not None else None
+
+    def _template_of(self, plan: substitution.Plan, signed: bool) -> Message:
+        key = (id(plan), signed)
+        template = self._templates.get(key)
+        if template is None:
+            subject = plan.subject_key or substitution.fixed_subject(plan)
+            template = replace(
+                self.base,
+                organization_id=self.org_id if signed else None,
+                subject=subject,
+                html=plan.html,
+                text=plan.text,
             )
+            if len(self._templates) > 512:
+                self._templates.clear()
+            self._templates[key] = template
+        return template
 
     @property
     def batched(self) -> bool:
-        """Whether messages are sent as one template plus substitutions."""
-        return self.plan is not None
+        """Whether messages are sent as templates plus substitutions (one per group of
+        recipients that the template treats alike)."""
+        return self.analysis is not None
 
     def message_id(self, recipient_id: int) -> str:
         return f"<r{recipient_id}.{self.salt}@{self.domain}>"
@@ -222,21 +239,17 @@ class Composer:
                 values[name] = click(index)
         return values
 
-    def compose(
-        self, recipients: Sequence[Recipient], *, signed: bool = True, group: bool = False
-    ) -> Composed:
-        """The batch's messages. ``signed=False`` (the sender has no DKIM key of its
-        own) leaves out the organization id that makes the signer look one up for
-        every message. ``group`` (for a backend that batches, SendGrid) gathers the
-        recipients of a template rendered per recipient by skeleton (``grouping``)."""
+    def compose(self, recipients: Sequence[Recipient], *, signed: bool = True) -> Composed:
+        """The batch's messages, grouped by plan. ``signed=False`` (the sender has no
+        DKIM key of its own) leaves out the organization id that makes the signer look
+        one up for every message."""
         org_id = self.org_id if signed else None
-        template = self._template
-        if template is not None and not signed:
-            template = replace(template, organization_id=None)
         out = Composed()
-        batched: list[tuple[int, Personalization]] = []
-        shapes: dict[tuple[str, str, str], list[tuple[int, Personalization]]] = {}
-        grouping_on = group and self.plan is None
+        groups: dict[int, tuple[Message, list[tuple[int, Personalization]]]] = {}
+        analysis = self.analysis
+        # A template that decides on nearly unique values (a name) would make a group
+        # per recipient: past this many groups the rest of the batch renders in full.
+        most = max(16, len(recipients) // 10)
         originals = self.compiled.links
         for recipient in recipients:
             rid = recipient.id
@@ -245,13 +258,23 @@ class Composer:
             metadata = {"recipient_id": str(rid)}
             name = recipient.full_name or None
             try:
-                if self._fill is not None:
+                if analysis is not None:
                     try:
-                        subs = self._fill(self._values(recipient, urls))
+                        values = self._values(recipient, urls)
+                        entry = analysis.entry(analysis.key(values))
+                        if entry is None:
+                            raise substitution.Unsupported("this group renders in full")
+                        plan, fill = entry
+                        if id(plan) not in groups and len(groups) >= most:
+                            raise substitution.Unsupported("too many groups in this batch")
+                        subs = fill(values)
                     except substitution.Unsupported:
                         pass  # this recipient is rendered in full below
                     else:
-                        batched.append(
+                        group = groups.get(id(plan))
+                        if group is None:
+                            group = groups[id(plan)] = (self._template_of(plan, signed), [])
+                        group[1].append(
                             (
                                 rid,
                                 Personalization(
@@ -265,10 +288,9 @@ class Composer:
                             )
                         )
                         continue
-                context = recipient_context(self.shared, self._person(recipient))
                 rendered = render(
                     self.compiled,
-                    context,
+                    recipient_context(self.shared, self._person(recipient)),
                     RecipientLinks(
                         click=urls.click,
                         unsubscribe=urls.unsubscribe,
@@ -280,27 +302,6 @@ class Composer:
             except RenderFailed as exc:
                 out.failures[rid] = (exc.code, exc.message)
                 continue
-            if grouping_on:
-                found = grouping.skeleton(self.compiled, context, urls, rendered, self.tagger)
-                if found is not None:
-                    shape, subs = found
-                    shapes.setdefault(shape, []).append(
-                        (
-                            rid,
-                            Personalization(
-                                to_email=recipient.email,
-                                to_name=name,
-                                substitutions=subs,
-                                headers=headers,
-                                metadata=metadata,
-                                message_id=self.message_id(rid),
-                            ),
-                        )
-                    )
-                    # Mostly distinct skeletons: grouping costs a second render for
-                    # nothing; the rest of the batch is sent message by message.
-                    grouping_on = len(shapes) <= max(8, len(recipients) // 20)
-                    continue
             out.messages.append(
                 (
                     rid,
@@ -318,17 +319,12 @@ class Composer:
                     ),
                 )
             )
-        if batched:
-            assert template is not None
-            out.groups.append((template, batched))
-        base = replace(self.base, organization_id=org_id)
-        for (subject, html, text), people in shapes.items():
-            skeleton_template = replace(base, subject=subject, html=html, text=text)
+        for template, people in groups.values():
             if len(people) == 1:  # alone: the expanded message is the same request
                 rid, personalization = people[0]
-                out.messages.append((rid, expand(skeleton_template, personalization)))
+                out.messages.append((rid, expand(template, personalization)))
             else:
-                out.groups.append((skeleton_template, people))
+                out.groups.append((template, people))
         return out
 
 

@@ -1,33 +1,43 @@
-"""Turning a compiled template into one body plus per-recipient substitutions.
+"""Turning a compiled template into bodies plus per-recipient substitutions.
 
 SendGrid can carry 1000 recipients in one request when their messages differ only by
-substitution keys, and the SMTP and outbox backends then encode the 20 KB body once
-per batch instead of once per message (``engagex.mail.message.BatchRenderer``). A
-template qualifies when every value that depends on the recipient is only *printed*:
-``{{ first_name }}``, ``{{ attributes.city }}``, ``{{ contact["email"] }}``, the link
-slots, optionally through a few value filters with constant arguments
-(``default``/``d``, ``upper``, ``lower``, ``title``, ``capitalize``, ``trim``,
-``escape``/``e``). A recipient value used in a condition, a loop, an assignment, a
-macro call or any other filter makes the template render per recipient instead
-(``analyse`` returns None), which is always correct.
+substitution keys, and the SMTP and outbox backends then encode a 20 KB body once per
+batch instead of once per message (``engagex.mail.message.BatchRenderer``).
 
-How: the compiled sources are parsed again, each such output expression is replaced by
-a literal marker, and the result is rendered once with the shared context (organization,
-campaign, now). Per recipient only the expressions are evaluated, with the same
-semantics as the sandbox (dict data first, missing keys print as nothing, ``None`` as
-nothing, HTML-escaped in the HTML part). Rendering then differs from the full render in
-nothing but cost; ``tests/campaigns/test_substitution.py`` compares the two.
+``analyse`` parses the compiled sources again and sorts every use of a recipient value:
 
-Two cases still go through the full render, per recipient: a value that is not a
-string, number, boolean or None (the full render reports the error), and, in a text
-part whose blank lines are collapsed after rendering, a value with a line break or an
-empty value standing alone between blank lines (collapsing would differ).
+- *printed*: ``{{ first_name }}``, ``{{ attributes.city }}``, ``{{ contact["email"] }}``,
+  the link slots, possibly through value filters with constant arguments
+  (``default``/``d``, ``upper``, ``lower``, ``title``, ``capitalize``, ``trim``,
+  ``escape``/``e``). These are replaced by markers in the template.
+- *decided on*: anything else (a condition, a loop, an assignment, a call, another
+  filter, a concatenation). Their paths (``attributes.tier``) are the template's
+  *decision paths*.
+
+Recipients with equal decision values form a group. For each group the marked template
+is rendered once with those values and the shared context (organization, campaign,
+now), which gives the group's bodies with markers (its ``Plan``); per recipient only the
+printed expressions are evaluated (``Filler``), with the sandbox's semantics (dict data
+first, missing keys print as nothing, ``None`` as nothing, HTML-escaped in the HTML
+part). A template without decision paths has one group; the ``{% if attributes.tier ==
+"gold" %}`` of a newsletter makes two. The output depends on the recipient only through
+the markers and the decision values, so a group's members get exactly what the full
+render gives them; ``tests/campaigns/test_substitution.py`` compares the two.
+
+Rendered in full, per recipient: a template that assigns a recipient name (``analyse``
+returns None); a recipient whose decision value is not a plain value (a list looped
+over) or whose printed value is not a string, number, boolean or None; in a text part
+whose blank lines are collapsed after rendering, a value with a line break or an empty
+value standing alone between blank lines; and, past a number of groups per batch, the
+rest of a batch that decides on nearly unique values (a name).
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -124,11 +134,21 @@ def _const(node: nodes.Node) -> Any:
     raise Unsupported("a filter argument is not a constant")
 
 
-def _expressions(tree: nodes.Template, names: frozenset[str]) -> list[tuple[nodes.Expr, Expr]]:
-    """Every output expression reading a recipient name; Unsupported if one is used
-    any other way."""
+#: a decision path the recipient's data does not have (the template sees it undefined)
+MISSING = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _expressions(
+    tree: nodes.Template, names: frozenset[str]
+) -> tuple[list[tuple[nodes.Expr, Expr]], set[tuple[str, ...]]]:
+    """The output expressions reading a recipient name (printed, possibly through value
+    filters), and the *decision paths*: recipient values used any other way (in a
+    condition, a loop, an assignment, a call, another filter). Unsupported when a
+    recipient name is assigned (the template would shadow it)."""
     parents = _parents(tree)
     found: list[tuple[nodes.Expr, Expr]] = []
+    decisions: set[tuple[str, ...]] = set()
     for name in tree.find_all(nodes.Name):
         if name.name not in names:
             continue
@@ -140,28 +160,32 @@ def _expressions(tree: nodes.Template, names: frozenset[str]) -> list[tuple[node
         while isinstance(parent, nodes.Getattr | nodes.Getitem) and parent.node is expr:
             if isinstance(parent, nodes.Getattr):
                 path.append(parent.attr)
+            elif isinstance(parent.arg, nodes.Const) and isinstance(parent.arg.value, str):
+                path.append(parent.arg.value)
             else:
-                key = _const(parent.arg)
-                if not isinstance(key, str):
-                    raise Unsupported("an index that is not a string key")
-                path.append(key)
+                break  # a computed key: the value above it decides
             expr = parent
             parent = parents.get(id(expr))
-        filters = []
-        while isinstance(parent, nodes.Filter) and parent.node is expr:
-            if parent.name not in VALUE_FILTERS | ESCAPE_FILTERS:
-                raise Unsupported(f"the filter '{parent.name}' on a recipient value")
-            if parent.dyn_args is not None or parent.dyn_kwargs is not None:
-                raise Unsupported("dynamic filter arguments")
+        target, filters = expr, []
+        while (
+            isinstance(parent, nodes.Filter)
+            and parent.node is target
+            and parent.name in VALUE_FILTERS | ESCAPE_FILTERS
+            and parent.dyn_args is None
+            and parent.dyn_kwargs is None
+            and all(isinstance(a, nodes.Const) for a in parent.args)
+            and all(isinstance(kw.value, nodes.Const) for kw in parent.kwargs)
+        ):
             args = tuple(_const(a) for a in parent.args)
             kwargs = tuple((kw.key, _const(kw.value)) for kw in parent.kwargs)
             filters.append((parent.name, args, kwargs))
-            expr = parent
-            parent = parents.get(id(expr))
-        if not isinstance(parent, nodes.Output):
-            raise Unsupported(f"'{name.name}' is used in an expression or a statement")
-        found.append((expr, Expr(name.name, tuple(path), tuple(filters))))
-    return found
+            target = parent
+            parent = parents.get(id(target))
+        if isinstance(parent, nodes.Output):
+            found.append((target, Expr(name.name, tuple(path), tuple(filters))))
+        else:
+            decisions.add((name.name, *path))
+    return found, decisions
 
 
 def _marked(
@@ -172,8 +196,9 @@ def _marked(
     internal: frozenset[str],
     marker: Callable[[], str],
     by_expr: dict[Expr, str],
-) -> tuple[Any, dict[str, Expr]]:
-    """The template with recipient expressions replaced by markers, and the markers.
+) -> tuple[Any, dict[str, Expr], set[tuple[str, ...]]]:
+    """The template with its printed recipient expressions replaced by markers, the
+    markers, and the decision paths it still reads.
 
     ``by_expr`` is shared by the parts of one template: an expression printed in the
     HTML and in the text gets one marker (evaluated once per recipient)."""
@@ -181,7 +206,8 @@ def _marked(
     tree = env.parse(source)
     markers: dict[str, Expr] = {}
     parents = _parents(tree)
-    for node, expr in _expressions(tree, names):
+    outputs, decisions = _expressions(tree, names)
+    for node, expr in outputs:
         output = parents[id(node)]
         assert isinstance(output, nodes.Output)
         key = by_expr.get(expr)
@@ -194,14 +220,121 @@ def _marked(
         ]
     tree = harden(tree, internal)
     template = env.template_class.from_code(env, env.compile(tree), env.make_globals(None))
-    return template, markers
+    return template, markers, decisions
+
+
+class Analysis:
+    """A template's substitution form; one plan per *group* of recipients.
+
+    A group is the set of recipients whose decision values (what the template tests,
+    loops over, computes with) are equal: the marked template, rendered once with those
+    values, prints everything else as markers, so its plan serves every member. A
+    template without decision paths has one group: everybody.
+    """
+
+    MAX_PLANS = 256
+
+    def __init__(
+        self,
+        compiled: CompiledTemplate,
+        shared: Mapping[str, Any],
+        safe_urls: frozenset[str],
+        templates: dict[str, Any],
+        found: dict[str, Expr],
+        decisions: set[tuple[str, ...]],
+        salt: str,
+    ) -> None:
+        self.compiled = compiled
+        self.shared = dict(shared)
+        self.safe_urls = safe_urls
+        self.templates = templates
+        self.found = found
+        self.decisions = tuple(sorted(decisions))
+        self.salt = salt
+        self.pattern = re.compile(rf"-egx{salt}-\d+-")
+        self._plans: OrderedDict[tuple[Any, ...], tuple[Plan, Filler] | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def roots(self) -> frozenset[str]:
+        """Every recipient name the template reads (printed or decided on)."""
+        return frozenset(
+            {expr.root for expr in self.found.values()} | {path[0] for path in self.decisions}
+        )
+
+    def key(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The recipient's group: their decision values (Unsupported when one is not a
+        plain value, e.g. a list looped over)."""
+        key = []
+        for path in self.decisions:
+            value: Any = values[path[0]]
+            for step in path[1:]:
+                if value is MISSING:
+                    break
+                if not isinstance(value, dict):
+                    raise Unsupported("an attribute of a non-mapping value is decided on")
+                if step in value:
+                    value = value[step]
+                elif step in _DICT_METHODS:
+                    raise Unsupported("a dict method is used")
+                else:
+                    value = MISSING
+            if value is not MISSING and not isinstance(value, _PLAIN):
+                raise Unsupported(f"a {type(value).__name__} value is decided on")
+            key.append(value)
+        return tuple(key)
+
+    def _context(self, key: tuple[Any, ...]) -> dict[str, Any]:
+        context = dict(self.shared)
+        for path in self.decisions:
+            if len(path) > 1:
+                context.setdefault(path[0], {})
+        for path, value in zip(self.decisions, key, strict=True):
+            if value is MISSING:
+                continue
+            if len(path) == 1:
+                context[path[0]] = value
+                continue
+            node = context[path[0]]
+            for step in path[1:-1]:
+                node = node.setdefault(step, {})
+            node[path[-1]] = value
+        return context
+
+    def entry(self, key: tuple[Any, ...]) -> tuple[Plan, Filler] | None:
+        """The plan and filler of a group (None: its members are rendered in full)."""
+        with self._lock:
+            if key in self._plans:
+                self._plans.move_to_end(key)
+                return self._plans[key]
+        try:
+            context = self._context(key)
+            parts = {
+                part: run(template, dict(context), Budget(DEFAULT_LIMITS))
+                for part, template in self.templates.items()
+            }
+        except Exception:
+            made = None  # the full render reports what is wrong, per recipient
+        else:
+            if any(f"-egx{self.salt}-" in self.pattern.sub("", v) for v in parts.values()):
+                made = None  # marker-like text in the content: this group renders in full
+            else:
+                plan = _plan(
+                    self.compiled, parts, self.found, self.pattern, self.salt, self.safe_urls
+                )
+                made = plan, Filler(plan)
+        with self._lock:
+            self._plans[key] = made
+            while len(self._plans) > self.MAX_PLANS:
+                self._plans.popitem(last=False)
+        return made
 
 
 def analyse(
     compiled: CompiledTemplate, shared: Mapping[str, Any], *, safe_urls: frozenset[str]
-) -> Plan | None:
-    """The substitution plan of ``compiled`` for a send with ``shared``, or None when
-    the template must be rendered per recipient.
+) -> Analysis | None:
+    """The substitution form of ``compiled`` for a send with ``shared``, or None when
+    the template must be rendered per recipient (it assigns a recipient name).
 
     ``safe_urls`` names the URL values HTML escaping never changes (tracking URLs on a
     plain base URL): one key serves both parts for them.
@@ -209,41 +342,31 @@ def analyse(
     variables = frozenset(spec.name for spec in compiled.variables)
     names = RECIPIENT_NAMES | variables | frozenset(compiled.link_names)
     internal = frozenset({*compiled.link_names, "_open"})
-    for _ in range(3):  # a new salt if a marker happened to occur in the content
-        salt = secrets.token_hex(4)
-        counter = iter(range(1_000_000))
+    salt = secrets.token_hex(4)
+    counter = iter(range(1_000_000))
 
-        def marker() -> str:
-            return f"-egx{salt}-{next(counter)}-"  # noqa: B023 - used at once
+    def marker() -> str:
+        return f"-egx{salt}-{next(counter)}-"
 
-        try:
-            parts = {}
-            found: dict[str, Expr] = {}
-            by_expr: dict[Expr, str] = {}
-            for part, source, html in (
-                ("subject", compiled.subject_source, False),
-                ("html", compiled.html_source, True),
-                ("text", compiled.text_source, False),
-            ):
-                template, markers = _marked(
-                    source,
-                    html=html,
-                    names=names,
-                    internal=internal,
-                    marker=marker,
-                    by_expr=by_expr,
-                )
-                parts[part] = run(template, dict(shared), Budget(DEFAULT_LIMITS))
-                found.update(markers)
-        except Unsupported:
-            return None
-        except Exception:
-            return None  # the full render will report what is wrong, per recipient
-        pattern = re.compile(rf"-egx{salt}-\d+-")
-        if any(f"-egx{salt}-" in pattern.sub("", value) for value in parts.values()):
-            continue
-        return _plan(compiled, parts, found, pattern, salt, safe_urls)
-    return None
+    try:
+        templates: dict[str, Any] = {}
+        found: dict[str, Expr] = {}
+        decisions: set[tuple[str, ...]] = set()
+        by_expr: dict[Expr, str] = {}
+        for part, source, html in (
+            ("subject", compiled.subject_source, False),
+            ("html", compiled.html_source, True),
+            ("text", compiled.text_source, False),
+        ):
+            template, markers, used = _marked(
+                source, html=html, names=names, internal=internal, marker=marker, by_expr=by_expr
+            )
+            templates[part] = template
+            found.update(markers)
+            decisions |= used
+    except Exception:
+        return None  # the full render will report what is wrong, per recipient
+    return Analysis(compiled, shared, safe_urls, templates, found, decisions, salt)
 
 
 def _plan(

@@ -123,13 +123,24 @@ def test_substituted_messages_equal_the_full_render(name, track_clicks):
         "{% set name = first_name %}{{ name }}",  # an assignment
         "{% for t in attributes.tags %}{{ t }}{% endfor %}",  # a loop over recipient data
         "{{ attributes.get('city') }}",  # a call
+        '{% if attributes.vip %}<b>VIP</b>{% endif %}{{ attributes.points|default("-") }}',
     ],
 )
-def test_templates_that_use_recipient_values_render_per_recipient(html):
+def test_templates_that_decide_per_recipient_group_by_what_they_decide_on(html):
     source = TemplateSource(subject="Hi", html=f"<html><body><p>{html}</p>{FOOTER}</body></html>")
+    grouped = composer(source)
+    assert grouped.analysis is not None and grouped.analysis.decisions
+    assert messages(grouped) == messages(composer(source, substitute=False))
+
+
+def test_a_template_that_assigns_a_recipient_name_renders_per_recipient():
+    source = TemplateSource(
+        subject="Hi",
+        html='<html><body>{% set first_name = "x" %}<p>{{ first_name }}</p>' + FOOTER,
+    )
     c = composer(source)
     assert not c.batched
-    assert sorted(messages(c)) == [p.id for p in PEOPLE]  # each rendered (or refused) alone
+    assert messages(c) == messages(composer(source, substitute=False))
 
 
 def test_a_marker_never_leaks_and_every_key_is_filled():
@@ -137,7 +148,7 @@ def test_a_marker_never_leaks_and_every_key_is_filled():
     out = c.compose(PEOPLE)
     keys = set(substitution.iter_keys(c.plan))
     for _rid, personalization in out.personalized:
-        assert set(personalization.substitutions) == keys
+        assert set(personalization.substitutions) == keys, "the same keys for everyone"
         message = expand(out.template, personalization)
         assert "-egx" not in message.html + message.text + message.subject
 
@@ -173,7 +184,7 @@ def test_a_missing_required_variable_fails_that_recipient_only():
         Recipient(2, "b@example.com", attributes={}),
     ]
     out = composer(source).compose(people)
-    assert [rid for rid, _ in out.personalized] == [1]
+    assert [rid for rid, _ in [*out.personalized, *out.messages]] == [1]
     assert out.failures[2][0] == "missing_variable"
 
 
@@ -196,9 +207,9 @@ def test_grouped_skeletons_give_exactly_the_rendered_messages(name):
         text="{% if attributes.vip %}VIP{% endif %} {{ first_name }} {{ unsubscribe_url }}\n",
     )
     c = composer(source)
-    assert not c.batched  # not substitutable ahead of time
-    grouped = c.compose(PEOPLE, group=True)
-    plain = c.compose(PEOPLE)
+    assert c.analysis.decisions  # decided per recipient: grouped by those values
+    grouped = c.compose(PEOPLE)
+    plain = composer(source, substitute=False).compose(PEOPLE)
     expected = {rid: m for rid, m in plain.messages} | {rid: f for rid, f in plain.failures.items()}
     got: dict[int, object] = {rid: m for rid, m in grouped.messages}
     for template, people in grouped.groups:
@@ -216,6 +227,6 @@ def test_a_branching_template_groups_its_recipients_by_skeleton():
         subject="Hi {{ first_name }}",
         html="<html><body>" + BRANCHING["a condition on an attribute"] + FOOTER + "</body></html>",
     )
-    out = composer(source).compose(people, group=True)
+    out = composer(source).compose(people)
     assert sorted(len(group) for _template, group in out.groups) == [20, 20]
     assert out.messages == [] and out.failures == {}

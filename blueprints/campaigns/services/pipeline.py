@@ -185,9 +185,7 @@ def deliver(
             )
             if wait > 0:
                 time.sleep(wait)
-        chunk = composed
-        if chunk is None:
-            chunk = composer.compose(part, signed=signed, group=backend.name == "sendgrid")
+        chunk = composed if composed is not None else composer.compose(part, signed=signed)
         for rid, (_code, reason) in chunk.failures.items():
             outcomes.failed.append((rid, reason))
         # SendGrid takes 1000 recipients per request; backends that render MIME here
@@ -282,9 +280,7 @@ def prepare(campaign_id: int, claimed: batches.Claimed) -> Batch | None:
         lease,
     )
     if not (org_rate > 0 or cfg.rate_per_backend > 0):
-        batch.composed = composer.compose(
-            recipients, signed=signed, group=mail.get_backend().name == "sendgrid"
-        )
+        batch.composed = composer.compose(recipients, signed=signed)
     return batch
 
 
