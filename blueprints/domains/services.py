@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from blueprints.accounts import services as accounts
-from blueprints.domains import checks, keys, settings
+from blueprints.domains import checks, keys, settings, signing
 from blueprints.domains.models import PROVIDERS, SendingDomain
 from blueprints.domains.records import (
     Required,
@@ -197,6 +197,7 @@ def delete_domain(actor: Actor | None, domain_id: int) -> None:
     domain = get_domain(actor, domain_id)
     db.session.delete(domain)
     db.session.flush()
+    signing.forget_organization(None, organization_id=domain.organization_id)
 
 
 def verify_domain(actor: Actor | None, domain_id: int) -> SendingDomain:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import logging
 import re
+import time
 from typing import Any
 
 import dkim
@@ -22,6 +23,7 @@ from flask import current_app
 from blueprints.domains import keys
 from blueprints.domains.models import SendingDomain
 from blueprints.domains.records import email_domain
+from blueprints.domains.signals import domain_status_changed
 from engagex.db import db
 from engagex.errors import ValidationFailed
 from engagex.mail import Message
@@ -103,8 +105,34 @@ class _OpenSslDkim(dkim.DKIM):
         return dkim.fold(header_value, namelen=len(header_name), linesep=self.linesep)
 
 
+# A campaign signs thousands of messages from one domain: keep each answer for a minute
+# per process; a status change of the organization's domains drops its entries.
+_CACHE_SECONDS = 60.0
+_cache: dict[tuple[int, int, str], tuple[float, tuple[str, bytes] | None]] = {}
+
+
+def forget_organization(sender: object, *, organization_id: int, **_: object) -> None:
+    """Drop the cached keys of an organization (its domains changed)."""
+    for key in [k for k in _cache if k[1] == organization_id]:
+        _cache.pop(key, None)
+
+
+domain_status_changed.connect(forget_organization)
+
+
 def signing_key(organization_id: int, domain: str) -> tuple[str, bytes] | None:
     """``(selector, PEM)`` of a verified own-key domain of the organization, else None."""
+    key = (id(current_app._get_current_object()), organization_id, domain)  # type: ignore[attr-defined]
+    cached = _cache.get(key)
+    now = time.monotonic()
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    value = _load_signing_key(organization_id, domain)
+    _cache[key] = (now + _CACHE_SECONDS, value)
+    return value
+
+
+def _load_signing_key(organization_id: int, domain: str) -> tuple[str, bytes] | None:
     with tenant_context(organization_id, current_scope().user_id):
         row = db.session.execute(
             sa.select(SendingDomain.dkim_selector, SendingDomain.dkim_private_key).where(
