@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import rich_click as click
-import sqlalchemy as sa
 
 from blueprints.accounts import services as accounts
-from blueprints.accounts.models import Membership
 from cli._common import emit, json_option, org_option, org_transaction, transaction
-from engagex.db import db
 from engagex.permissions import Role
 from engagex.tenancy import system_scope
 
@@ -63,14 +60,7 @@ def list_orgs(as_json: bool) -> None:
 def show_org(slug: str, as_json: bool) -> None:
     """Show organization SLUG: settings, owners and member counts."""
     with org_transaction(slug) as org:
-        roles = dict(
-            db.session.execute(
-                sa.select(Membership.role, sa.func.count()).group_by(Membership.role)
-            ).all()
-        )
-        owners = db.session.scalars(
-            sa.select(Membership).where(Membership.role == Role.OWNER.value)
-        ).all()
+        owners, members = accounts.membership_summary(None)
         data = {
             "id": org.id,
             "slug": org.slug,
@@ -80,8 +70,8 @@ def show_org(slug: str, as_json: bool) -> None:
             "default_from_email": org.default_from_email,
             "require_mfa": org.require_mfa,
             "created_at": org.created_at,
-            "owners": sorted(m.user.email for m in owners),
-            "members": {r.value: roles.get(r.value, 0) for r in Role},
+            "owners": owners,
+            "members": members,
         }
     if as_json:
         emit(data, as_json)

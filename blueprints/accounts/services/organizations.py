@@ -101,6 +101,23 @@ def get_organization_by_id(org_id: int | None) -> Organization:
     return org
 
 
+def membership_summary(actor: Actor | None) -> tuple[list[str], dict[str, int]]:
+    """The current organization's owners' addresses and its member count per role."""
+    require(actor, "members:read")
+    counts = dict(
+        db.session.execute(
+            sa.select(Membership.role, sa.func.count()).group_by(Membership.role)
+        ).all()
+    )
+    owners = db.session.scalars(
+        sa.select(User.email)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.role == Role.OWNER.value)
+        .order_by(User.email)
+    ).all()
+    return list(owners), {r.value: counts.get(r.value, 0) for r in Role}
+
+
 def organizations_of_user(user_id: int) -> list[tuple[Organization, str]]:
     """The live organizations a person belongs to, with their role, by name."""
     with system_scope():
