@@ -17,6 +17,7 @@ from blueprints.campaigns.schemas import (
     MessageSchema,
     RecipientListArgs,
     RecipientSchema,
+    ReviewSchema,
     ScheduleSchema,
     SeedListResultSchema,
     SeedListSchema,
@@ -179,6 +180,16 @@ class Stats(MethodView):
     def get(self, campaign_id: int) -> Any:
         """Live progress: counts, percent, rate (recipients/s), ETA, batches, errors."""
         return services.stats(current_actor(), campaign_id)
+
+
+@blp.route(f"{ITEM}/review")
+class Review(MethodView):
+    @requires("campaigns:read")
+    @blp.response(200, ReviewSchema)
+    def get(self, campaign_id: int) -> Any:
+        """Every check sending would run (audience, template, sender domain, billing,
+        quota) with its outcome and message, and the recipient count; changes nothing."""
+        return services.review_campaign(current_actor(), campaign_id)
 
 
 @blp.route(f"{ITEM}/duplicate")

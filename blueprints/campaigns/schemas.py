@@ -170,6 +170,36 @@ class StatsSchema(Schema):
     )
 
 
+class ReviewCheckSchema(Schema):
+    name = ma.fields.String(
+        metadata={"enum": ["status", "audience", "template", "sender", "billing", "quota"]}
+    )
+    ok = ma.fields.Boolean()
+    message = ma.fields.String()
+    code = ma.fields.String(allow_none=True, metadata={"description": "Error code when not ok"})
+
+
+class ReviewQuotaSchema(Schema):
+    limit = ma.fields.Integer()
+    used = ma.fields.Integer()
+    remaining = ma.fields.Integer()
+
+
+class ReviewSenderSchema(Schema):
+    email = ma.fields.String(allow_none=True)
+    domain = ma.fields.String(allow_none=True)
+    verified = ma.fields.Boolean(metadata={"description": "The sending gate lets it through"})
+
+
+class ReviewSchema(Schema):
+    campaign_id = ma.fields.Integer()
+    ready = ma.fields.Boolean(metadata={"description": "Every check passed"})
+    recipients = ma.fields.Integer(metadata={"description": "What the audience selects now"})
+    checks = ma.fields.List(ma.fields.Nested(ReviewCheckSchema))
+    quota = ma.fields.Nested(ReviewQuotaSchema)
+    sender = ma.fields.Nested(ReviewSenderSchema)
+
+
 class RecipientSchema(Schema):
     id = ma.fields.Integer(dump_only=True)
     contact_id = ma.fields.Integer(dump_only=True, allow_none=True)

@@ -46,6 +46,7 @@ from blueprints.campaigns.services.lifecycle import (
 )
 from blueprints.campaigns.services.messages import get_message, list_messages, send_message
 from blueprints.campaigns.services.progress import stats
+from blueprints.campaigns.services.review import review_campaign
 from blueprints.campaigns.services.testing import MAX_TEST_RECIPIENTS, send_test
 
 __all__ = [
@@ -77,6 +78,7 @@ __all__ = [
     "resolve_template",
     "restart_stalled",
     "resume_campaign",
+    "review_campaign",
     "revision_for",
     "schedule_campaign",
     "send_campaign",

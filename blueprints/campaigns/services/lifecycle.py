@@ -76,18 +76,23 @@ def check_gates(org_id: int, from_email: str) -> None:
         raise SendingBlocked(decision.message, details={"reason": decision.reason})
 
 
+def check_audience(campaign: Campaign) -> None:
+    """Refuse (422) a campaign with no audience, or whose groups or segments were
+    deleted since it was drafted."""
+    if not (campaign.group_ids or campaign.segment_ids or campaign.seed_emails):
+        raise ValidationFailed(
+            "choose an audience: groups, segments or a seed list", code="no_audience"
+        )
+    contacts_adapter.check_groups([*campaign.group_ids, *campaign.exclude_group_ids])
+    contacts_adapter.check_segments([*campaign.segment_ids, *campaign.exclude_segment_ids])
+
+
 def prepare(campaign: Campaign, *, audience: bool = True) -> tuple[Any, Any, Any]:
     """Check that the campaign can be sent: ``(revision, sender, compiled template)``.
 
     ``audience=False`` skips the audience check (test sends)."""
     if audience:
-        if not (campaign.group_ids or campaign.segment_ids or campaign.seed_emails):
-            raise ValidationFailed(
-                "choose an audience: groups, segments or a seed list", code="no_audience"
-            )
-        # Groups and segments deleted since the campaign was drafted: a 422 that says so.
-        contacts_adapter.check_groups([*campaign.group_ids, *campaign.exclude_group_ids])
-        contacts_adapter.check_segments([*campaign.segment_ids, *campaign.exclude_segment_ids])
+        check_audience(campaign)
     revision = revision_for(campaign)
     if revision.kind != "marketing":
         raise ValidationFailed(
