@@ -65,7 +65,8 @@ def review_campaign(actor: Actor | None, campaign_id: int) -> dict[str, Any]:
                 "no subscribed, unsuppressed contact in the chosen groups and segments",
                 code="no_recipients",
             )
-        return f"{_count(recipients)} contacts will receive it"
+        people = "contact" if recipients == 1 else "contacts"
+        return f"{_count(recipients)} {people} will receive it"
 
     checks.append(_attempt("audience", audience_step))
 
@@ -113,7 +114,7 @@ def review_campaign(actor: Actor | None, campaign_id: int) -> dict[str, Any]:
         _check(
             "quota",
             fits,
-            f"{_count(recipients)} of the {_count(remaining)} emails left this period "
+            f"uses {_count(recipients)} of the {_count(remaining)} emails left this period "
             f"(renews {period_end:%Y-%m-%d})"
             if fits
             else f"needs {_count(recipients)} emails but only {_count(remaining)} are left "
