@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -78,6 +78,11 @@ def revoke_api_key(actor: Actor | None, key_id: int) -> None:
     audit.record(actor, "api_keys.revoked", key, {"name": key.name, "role": key.role})
 
 
+def _aware(value: datetime) -> datetime:
+    """SQLite (the embedded mode) returns naive UTC timestamps."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def authenticate_api_key(token: str) -> Actor | None:
     """The actor of a bearer token, or None for anything that is not a live key."""
     if not token.startswith(API_KEY_PREFIX):
@@ -94,9 +99,12 @@ def authenticate_api_key(token: str) -> Actor | None:
         ).one_or_none()
         if key is None or not hmac.compare_digest(key.secret_hash, sha256_hex(secret)):
             return None
-        now = utcnow()
-        if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
-            key.last_used_at = now
+        # The application's clock decides whether the stamp is stale (a minute's
+        # resolution does not care about skew); asking the database would cost every
+        # authenticated request a round trip.
+        last = key.last_used_at
+        if last is None or datetime.now(UTC) - _aware(last) >= LAST_USED_RESOLUTION:
+            key.last_used_at = utcnow()
             db.session.flush()
     return Actor(
         kind="api_key", role=Role(key.role), api_key_id=key.id, organization_id=key.organization_id
