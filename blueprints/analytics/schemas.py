@@ -140,6 +140,9 @@ class EventSchema(Schema):
     campaign_id = ma.fields.Integer(allow_none=True)
     recipient_id = ma.fields.Integer(allow_none=True)
     contact_id = ma.fields.Integer(allow_none=True)
+    email = ma.fields.String(
+        allow_none=True, metadata={"description": "The recipient's address (campaign events)"}
+    )
     link_index = ma.fields.Integer(allow_none=True)
     machine = ma.fields.Boolean()
     client = ma.fields.String(attribute="user_agent", allow_none=True)

@@ -22,7 +22,7 @@ from blueprints.analytics.models import (
     CampaignStats,
 )
 from blueprints.analytics.sql import aware, hour_of, now
-from blueprints.campaigns.models import Campaign
+from blueprints.campaigns.models import Campaign, CampaignRecipient
 from engagex.api import Page, keyset_page
 from engagex.db import db
 from engagex.errors import NotFound, ValidationFailed
@@ -271,9 +271,24 @@ def list_events(
     """Events, newest first, filtered (``campaign_id``, ``type``, ``contact_id``,
     ``recipient_id``, ``machine``, ``since``, ``until``)."""
     require(actor, "analytics:read")
-    return keyset_page(
+    page = keyset_page(
         _events_query(**filters), [AnalyticsEvent.id], limit=limit, cursor=cursor, descending=True
     )
+    # The address each event concerns, read in one query for the page (a report would
+    # otherwise look up every contact on its own). Erased recipients read as erased.
+    ids = {event.recipient_id for event in page.items if event.recipient_id is not None}
+    emails = dict(
+        db.session.execute(
+            sa.select(CampaignRecipient.id, CampaignRecipient.email).where(
+                CampaignRecipient.id.in_(ids)
+            )
+        ).all()
+        if ids
+        else ()
+    )
+    for event in page.items:
+        event.email = emails.get(event.recipient_id)
+    return page
 
 
 def iter_events(actor: Actor | None, **filters: Any) -> Iterator[AnalyticsEvent]:

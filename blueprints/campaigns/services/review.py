@@ -93,7 +93,7 @@ def review_campaign(actor: Actor | None, campaign_id: int) -> dict[str, Any]:
         sender["domain"] = address.rpartition("@")[2].lower()
         domains.assert_sender_allowed(org_id, address)
         sender["verified"] = True
-        return f"{sender['domain']} may send"
+        return f"sending from {address} is allowed"
 
     checks.append(_attempt("sender", sender_step))
 
