@@ -89,9 +89,9 @@ describe('App', () => {
   it('renders the not-found view inside the app shell for unknown routes', async () => {
     setApiKey(KEY);
     fakeApi({ 'GET /api/v1/organization': json(200, ORG) });
-    renderApp('/campaigns/123');
+    renderApp('/no-such-area/123');
     expect(await screen.findByRole('heading', { name: 'Page not found' })).toBeTruthy();
-    expect(screen.getByText('/campaigns/123')).toBeTruthy();
+    expect(screen.getByText('/no-such-area/123')).toBeTruthy();
     expect(screen.getByRole('navigation', { name: 'Main' })).toBeTruthy();
     const home = SCREENS[0]!;
     expect(screen.getByRole('link', { name: `Go to ${home.label}` }).getAttribute('href')).toBe(home.path);

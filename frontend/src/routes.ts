@@ -26,7 +26,9 @@ export interface ScreenDef {
 }
 
 export const SCREENS: readonly ScreenDef[] = [
+  { path: '/dashboard', label: 'Dashboard', icon: 'dashboard', component: lazy(() => import('./screens/dashboard/DashboardScreen.tsx')) },
   { path: '/contacts', label: 'Contacts', icon: 'contacts', nested: true, component: lazy(() => import('./screens/contacts/ContactsScreen.tsx')) },
+  { path: '/campaigns', label: 'Campaigns', icon: 'campaigns', nested: true, component: lazy(() => import('./screens/campaigns/CampaignsScreen.tsx')) },
   { path: '/templates', label: 'Templates', icon: 'templates', nested: true, component: lazy(() => import('./screens/templates/TemplatesScreen.tsx')) },
   { path: '/domains', label: 'Domains', icon: 'domains', nested: true, component: lazy(() => import('./screens/domains/DomainsScreen.tsx')) },
   { path: '/team', label: 'Team', icon: 'team', component: lazy(() => import('./screens/team/TeamScreen.tsx')) },

@@ -52,7 +52,16 @@ def test_connect_with_an_api_key(page: Page, live_server: LiveServer, screenshot
     # Only areas whose API exists are offered: no placeholder screens.
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link")).to_have_text(
-        ["Contacts", "Templates", "Domains", "Team", "Settings", "Billing"]
+        [
+            "Dashboard",
+            "Contacts",
+            "Campaigns",
+            "Templates",
+            "Domains",
+            "Team",
+            "Settings",
+            "Billing",
+        ]
     )
     # The key lives in this tab only.
     stored = page.evaluate("sessionStorage.getItem('engagex.apiKey')")
@@ -260,8 +269,8 @@ def test_unknown_routes_show_the_not_found_view(
         # Inside the app: the navigation is still there.
         expect(page.get_by_role("navigation", name="Main")).to_be_visible()
     screenshot(page, "11-not-found")
-    page.get_by_role("link", name="Go to Contacts").click()
-    expect(page).to_have_url(re.compile(r"/contacts$"))
+    page.get_by_role("link", name="Go to Dashboard").click()
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
     # The server's own prefixes never fall back to the app.
     response = page.request.get("/api/v1/no-such-thing")
     assert response.status == 404
@@ -277,7 +286,7 @@ def test_phone_layout(new_page, live_server: LiveServer, screenshot) -> None:
     screenshot(page, "12-phone-team")
     page.get_by_role("button", name="Open navigation").click()
     drawer = page.get_by_role("dialog", name="Navigation")
-    expect(drawer.get_by_role("link", name="Contacts")).to_be_focused()
+    expect(drawer.get_by_role("link", name="Dashboard")).to_be_focused()
     screenshot(page, "13-phone-navigation")
     drawer.get_by_role("link", name="Settings").click()
     expect(drawer).to_have_count(0)

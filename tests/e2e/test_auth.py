@@ -19,7 +19,7 @@ expect = playwright.expect
 
 pytestmark = pytest.mark.slow
 
-APP_URL = re.compile(r"/(contacts|templates|domains|team|settings|billing)")
+APP_URL = re.compile(r"/(dashboard|contacts|campaigns|templates|domains|team|settings|billing)")
 
 
 def open_user_menu(page: Page) -> None:

@@ -40,6 +40,8 @@ export interface TimeSeriesChartProps {
 const MARGIN = { top: 12, right: 16, bottom: 28, left: 44 };
 /** Width before the container is measured (and in jsdom, which has no layout). */
 const DEFAULT_WIDTH = 640;
+/** Up to this many points each gets a dot. */
+const MAX_DOTTED = 48;
 
 function useWidth() {
   const ref = useRef<HTMLDivElement>(null);
@@ -147,6 +149,15 @@ export function TimeSeriesChart({ title, data, xKey, series, granularity, height
                 strokeLinecap="round"
               />
             ))}
+            {/* Dots where points are few: a single point draws no line at all. */}
+            {data.length <= MAX_DOTTED &&
+              series.map((s) => (
+                <g key={s.key} fill={s.color}>
+                  {data.map((row, i) => (
+                    <circle key={i} cx={positions[i]} cy={y(valueOf(row, s.key))} r={2.5} />
+                  ))}
+                </g>
+              ))}
             {active !== null && (
               <g>
                 <line x1={positions[active]} x2={positions[active]} y1={0} y2={innerHeight} stroke="#94a3b8" strokeDasharray="3 3" />

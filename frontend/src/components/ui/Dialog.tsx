@@ -104,11 +104,12 @@ export function Dialog({
         aria-describedby={description ? descriptionId : undefined}
         tabIndex={-1}
         className={cn(
-          'relative w-full rounded-xl bg-white shadow-xl ring-1 ring-slate-900/5 focus:outline-none',
+          // A dialog taller than the screen (a phone) scrolls its body; the actions stay.
+          'relative flex max-h-[calc(100dvh-2rem)] w-full flex-col rounded-xl bg-white shadow-xl ring-1 ring-slate-900/5 focus:outline-none',
           size === 'sm' ? 'max-w-md' : 'max-w-lg',
         )}
       >
-        <div className="px-6 pt-5 pb-4">
+        <div className="min-h-0 overflow-y-auto px-6 pt-5 pb-4">
           <div className="flex items-start justify-between gap-4">
             <h2 id={titleId} className="text-lg font-semibold text-slate-900">
               {title}
@@ -133,7 +134,7 @@ export function Dialog({
           {children && <div className="mt-4">{children}</div>}
         </div>
         {footer && (
-          <div className="flex flex-col-reverse gap-2 rounded-b-xl border-t border-slate-200 bg-slate-50 px-6 py-3 sm:flex-row sm:justify-end">
+          <div className="flex shrink-0 flex-col-reverse gap-2 rounded-b-xl border-t border-slate-200 bg-slate-50 px-6 py-3 sm:flex-row sm:justify-end">
             {footer}
           </div>
         )}

@@ -28,6 +28,7 @@ const SECTIONS: readonly SectionDef[] = [
   { path: '/security', label: 'Security', icon: 'shield', personal: true, component: lazy(() => import('./security/SecuritySettings.tsx')) },
   { path: '/notifications', label: 'Notifications', icon: 'bell', personal: true, component: lazy(() => import('./NotificationSettings.tsx')) },
   { path: '/api-keys', label: 'API keys', icon: 'key', permission: 'api_keys:manage', component: ApiKeysSettings },
+  { path: '/webhooks', label: 'Webhooks', icon: 'webhook', permission: 'webhooks:manage', component: lazy(() => import('./webhooks/WebhooksSettings.tsx')) },
 ];
 
 function offered(section: SectionDef, viewer: Viewer): boolean {
@@ -44,7 +45,7 @@ export default function SettingsScreen() {
     <>
       <PageHeader
         title="Settings"
-        description="Your organization's profile, your own security and notifications, and the keys that give access to the API."
+        description="Your organization's profile, your own security and notifications, the keys that give access to the API, and webhooks."
         documentTitle={current ? `${current.label} settings` : 'Page not found'}
       />
       <div className="flex flex-col gap-6 lg:flex-row lg:gap-8">

@@ -33,6 +33,7 @@ import {
 import { useFocusFirstInvalid } from '../../../lib/forms.ts';
 import { formatDateTime } from '../../../lib/format.ts';
 import { BackLink, ContactStatusBadge, STATUS_HINTS, STATUS_LABELS, fullName } from '../common.tsx';
+import { ActivityTimeline } from './ActivityTimeline.tsx';
 import { AttributeInput, attributeChanges, attributeText } from './AttributeInput.tsx';
 import { RemoveContactDialog } from './RemoveContactDialog.tsx';
 
@@ -350,8 +351,9 @@ function ContactDetails({ contact }: { contact: Contact }) {
         }
       />
       <div className="grid gap-6 lg:grid-cols-3">
-        <div className="lg:col-span-2">
+        <div className="space-y-6 lg:col-span-2">
           <ProfileForm contact={contact} readOnly={!writable} />
+          <ActivityTimeline contactId={contact.id} />
         </div>
         <div className="space-y-6">
           <GroupsCard contact={contact} readOnly={!writable} />
@@ -363,7 +365,7 @@ function ContactDetails({ contact }: { contact: Contact }) {
   );
 }
 
-/** /contacts/:id: a contact's profile, custom fields, groups and record. */
+/** /contacts/:id: a contact's profile, custom fields, activity, groups and record. */
 export default function ContactPage({ id }: { id: number }) {
   const contact = useContact(id);
   if (contact.isPending) return <PageSkeleton />;

@@ -1,0 +1,52 @@
+import { useCampaignCommand, useCampaignProgress, type Campaign } from '../../../api/campaigns.ts';
+import { describeError } from '../../../api/errors.ts';
+import { Alert, Button, Dialog, useToast } from '../../../components/ui/index.ts';
+import { formatNumber } from '../../../lib/format.ts';
+
+/** Confirms stopping a campaign for good: recipients not sent yet never receive it. */
+export function CancelDialog({ campaign, open, onClose }: { campaign: Campaign; open: boolean; onClose: () => void }) {
+  const cancel = useCampaignCommand(campaign.id, 'cancel');
+  const toast = useToast();
+  // The live count: the page's copy of the campaign is not refreshed while it sends.
+  const progress = useCampaignProgress(campaign.id);
+  const left = progress.data?.queued ?? campaign.counts.queued;
+
+  const close = () => {
+    cancel.reset();
+    onClose();
+  };
+
+  const confirm = () =>
+    cancel.mutate(undefined, {
+      onSuccess: () => {
+        toast.success('Campaign cancelled', `“${campaign.name}” will not be sent to anyone else.`);
+        close();
+      },
+    });
+
+  return (
+    <Dialog
+      open={open}
+      onClose={close}
+      busy={cancel.isPending}
+      role="alertdialog"
+      size="sm"
+      title={`Cancel “${campaign.name}”?`}
+      description={`${
+        left > 0 ? `The ${formatNumber(left)} ${left === 1 ? 'recipient' : 'recipients'} not sent yet will never receive it.` : 'Nobody else will receive it.'
+      } Messages already sent stay sent. This cannot be undone; to stop for a while, pause instead.`}
+      footer={
+        <>
+          <Button variant="secondary" onClick={close} disabled={cancel.isPending} data-autofocus>
+            Keep it
+          </Button>
+          <Button variant="danger" onClick={confirm} loading={cancel.isPending}>
+            Cancel campaign
+          </Button>
+        </>
+      }
+    >
+      {cancel.isError && <Alert>{describeError(cancel.error)}</Alert>}
+    </Dialog>
+  );
+}

@@ -1,0 +1,63 @@
+import { useDeleteCampaign, type Campaign } from '../../../api/campaigns.ts';
+import { describeError } from '../../../api/errors.ts';
+import { Alert, Button, Dialog, useToast } from '../../../components/ui/index.ts';
+import { hasStarted } from '../common.tsx';
+
+/** Confirms deleting a campaign that is not running; `onDeleted` runs after it is gone. */
+export function DeleteCampaignDialog({
+  campaign,
+  onClose,
+  onDeleted,
+}: {
+  campaign: Campaign | null;
+  onClose: () => void;
+  onDeleted?: () => void;
+}) {
+  const remove = useDeleteCampaign();
+  const toast = useToast();
+
+  const close = () => {
+    remove.reset();
+    onClose();
+  };
+
+  const confirm = () => {
+    if (!campaign) return;
+    remove.mutate(campaign.id, {
+      onSuccess: () => {
+        toast.success('Campaign deleted', campaign.name);
+        close();
+        onDeleted?.();
+        remove.forget(campaign.id);
+      },
+    });
+  };
+
+  return (
+    <Dialog
+      open={campaign !== null}
+      onClose={close}
+      busy={remove.isPending}
+      role="alertdialog"
+      size="sm"
+      title={campaign ? `Delete “${campaign.name}”?` : 'Delete campaign?'}
+      description={
+        campaign && hasStarted(campaign)
+          ? 'Its report and recipient list are deleted with it. Messages already delivered stay in their inboxes.'
+          : 'The draft and its settings are deleted. Your templates, groups and segments are not affected.'
+      }
+      footer={
+        <>
+          <Button variant="secondary" onClick={close} disabled={remove.isPending} data-autofocus>
+            Cancel
+          </Button>
+          <Button variant="danger" onClick={confirm} loading={remove.isPending}>
+            Delete campaign
+          </Button>
+        </>
+      }
+    >
+      {remove.isError && <Alert>{describeError(remove.error)}</Alert>}
+    </Dialog>
+  );
+}

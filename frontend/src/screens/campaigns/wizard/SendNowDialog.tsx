@@ -1,0 +1,71 @@
+import { useLocation } from 'wouter';
+import { useCampaignCommand, type Campaign } from '../../../api/campaigns.ts';
+import { describeError } from '../../../api/errors.ts';
+import { Alert, Button, Dialog, useToast } from '../../../components/ui/index.ts';
+import { formatNumber } from '../../../lib/format.ts';
+
+const people = (count: number) => `${formatNumber(count)} ${count === 1 ? 'recipient' : 'recipients'}`;
+
+/** Confirms "Send now", stating how many people it goes to; then shows its progress. */
+export function SendNowDialog({
+  open,
+  onClose,
+  campaign,
+  recipients,
+  onRefused,
+}: {
+  open: boolean;
+  onClose: () => void;
+  campaign: Campaign;
+  recipients: number;
+  /** The server refused (a check failed since the review): the review asks again. */
+  onRefused: () => void;
+}) {
+  const send = useCampaignCommand(campaign.id, 'send');
+  const toast = useToast();
+  const [, navigate] = useLocation();
+
+  const close = () => {
+    send.reset();
+    onClose();
+  };
+
+  // Not `mutate`'s callbacks: the started campaign leaves the wizard, which may unmount
+  // this dialog before they would run.
+  const confirm = async () => {
+    try {
+      const started = await send.mutateAsync();
+      toast.success('Sending started', `“${started.name}” is on its way to ${people(started.counts.recipients || recipients)}.`);
+      onClose();
+      navigate(`/${campaign.id}`);
+    } catch {
+      onRefused();
+    }
+  };
+
+  return (
+    <Dialog
+      open={open}
+      onClose={close}
+      busy={send.isPending}
+      role="alertdialog"
+      size="sm"
+      title={`Send “${campaign.name}” now?`}
+      description={`It goes to ${people(recipients)} right away${
+        campaign.status === 'scheduled' ? ', instead of at the scheduled time' : ''
+      }. You can pause or cancel while it is sending, but messages already sent cannot be called back.`}
+      footer={
+        <>
+          <Button variant="secondary" onClick={close} disabled={send.isPending} data-autofocus>
+            Cancel
+          </Button>
+          <Button onClick={() => void confirm()} loading={send.isPending}>
+            Send
+          </Button>
+        </>
+      }
+    >
+      {send.isError && <Alert title="The campaign was not sent">{describeError(send.error)}</Alert>}
+    </Dialog>
+  );
+}
