@@ -24,6 +24,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email import policy as email_policy
 from email.message import EmailMessage
@@ -191,24 +192,34 @@ def live_server(
     with app.app_context():
         flask_migrate.upgrade(revision="heads")
         token, members = _seed()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
-    thread.start()
     try:
-        yield LiveServer(
-            url=f"http://127.0.0.1:{server.server_port}",
-            owner_key=token,
-            org_slug=ORG_SLUG,
-            org_name=ORG_NAME,
-            member_count=members,
-            app=app,
-        )
+        with serving(app) as url:
+            yield LiveServer(
+                url=url,
+                owner_key=token,
+                org_slug=ORG_SLUG,
+                org_name=ORG_NAME,
+                member_count=members,
+                app=app,
+            )
     finally:
-        server.shutdown()
-        thread.join()
         with app.app_context():
             db.engine.dispose()
         drop_database(name)
+
+
+@contextmanager
+def serving(app: Flask, port: int = 0) -> Iterator[str]:
+    """Serve ``app`` with werkzeug on loopback (``port`` 0: a free one) in a thread;
+    yields its URL."""
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
 
 
 @pytest.fixture(scope="session")
