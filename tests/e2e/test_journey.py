@@ -254,6 +254,20 @@ def test_first_campaign_from_the_dashboard(
     expect(page.get_by_role("img", name="Sends, opens and clicks, last 30 days")).to_be_visible()
     screenshot(page, "journey-09-dashboard-after-send", full_page=True)
 
+    # The same screens on a phone: nothing wider than the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path, name in (
+        ("/dashboard", "dashboard"),
+        ("/campaigns", "campaigns"),
+        (f"/campaigns/{campaign_id}", "campaign"),
+        (f"/campaigns/{campaign_id}/report", "report"),
+    ):
+        page.goto(path)
+        expect(page.get_by_role("main")).to_contain_text("Spring collection")
+        screenshot(page, f"journey-phone-{name}", full_page=True)
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+        assert overflow <= 390, f"{path} is {overflow}px wide on a 390px screen"
+
     # An analyst of the organization sees the campaign and its report, and no way to send.
     analyst = f"analyst-{tag}@journey.example"
     org_id = api.get("/api/v1/organization").json()["id"]

@@ -85,8 +85,13 @@ export function TimeSeriesChart({ title, data, xKey, series, granularity, height
     [data, series, innerHeight],
   );
   const positions = useMemo(() => dates.map((date) => x(date)), [dates, x]);
-  // Small screens get fewer ticks so labels never overlap.
-  const xTicks = Math.max(2, Math.min(dates.length, Math.floor(innerWidth / 90)));
+  // Ticks at data points, evenly spread and always including the first and the last;
+  // small screens get fewer so that labels never overlap.
+  const xTickValues = useMemo(() => {
+    const count = Math.max(2, Math.min(dates.length, Math.floor(innerWidth / 90)));
+    if (dates.length <= 1) return dates;
+    return Array.from({ length: count }, (_, i) => dates[Math.round((i * (dates.length - 1)) / (count - 1))]!);
+  }, [dates, innerWidth]);
 
   function onPointerMove(event: PointerEvent<SVGRectElement>) {
     const box = event.currentTarget.getBoundingClientRect();
@@ -185,11 +190,16 @@ export function TimeSeriesChart({ title, data, xKey, series, granularity, height
             <AxisBottom
               top={innerHeight}
               scale={x}
-              numTicks={xTicks}
+              tickValues={xTickValues}
               stroke="#cbd5e1"
               hideTicks
               tickFormat={(value) => formatX(value instanceof Date ? value : new Date(Number(value)), granularity)}
-              tickLabelProps={{ fill: '#64748b', fontSize: 11, textAnchor: 'middle' }}
+              // The outer labels align inwards so that they are not cut at the edges.
+              tickLabelProps={(_value, index, values) => ({
+                fill: '#64748b',
+                fontSize: 11,
+                textAnchor: values.length > 1 && index === 0 ? 'start' : values.length > 1 && index === values.length - 1 ? 'end' : 'middle',
+              })}
             />
             <rect
               width={innerWidth}
