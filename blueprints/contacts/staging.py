@@ -387,3 +387,11 @@ class SqliteStage(Stage):
             )
         self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{STAGE}")
         return counts
+
+
+def refresh_statistics() -> None:
+    """Have PostgreSQL re-read the statistics of the contacts tables, through the
+    owner's function (migration 0010): after a bulk import the planner's old picture
+    would read every contact of an organization for each page of the list."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SELECT engagex_analyze_contacts()"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from blueprints.contacts import importing
+from blueprints.contacts import importing, staging
 from blueprints.contacts.progress import DatabaseProgress
 from engagex.db import db
 from engagex.errors import AppError
@@ -12,6 +12,9 @@ from engagex.jobs import job
 from engagex.tenancy import require_org_id
 
 log = logging.getLogger(__name__)
+
+#: An import that writes at least this many contacts refreshes the planner's statistics.
+ANALYZE_AFTER_ROWS = 5_000
 
 
 @job(queue="bulk", timeout=6 * 3600)
@@ -27,7 +30,9 @@ def run_import(import_id: int) -> None:
         return
     progress = DatabaseProgress(require_org_id(), import_id)
     try:
-        importing.run_import(None, import_id, progress=progress)
+        done = importing.run_import(None, import_id, progress=progress)
+        if done.created + done.updated >= ANALYZE_AFTER_ROWS:
+            refresh_statistics.delay(org_id=require_org_id())
     except AppError as exc:
         db.session.rollback()
         importing.mark_failed(import_id, exc.message)
@@ -37,6 +42,13 @@ def run_import(import_id: int) -> None:
         importing.mark_failed(
             import_id, "the import stopped on an internal error; nothing was applied"
         )
+
+
+@job(queue="bulk")
+def refresh_statistics() -> None:
+    """Re-read the contacts tables' statistics (released by the import's commit, so the
+    new rows are counted)."""
+    staging.refresh_statistics()
 
 
 def enqueue_import(org_id: int, import_id: int) -> None:
