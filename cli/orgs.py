@@ -12,7 +12,7 @@ from engagex.tenancy import system_scope
 
 @click.group()
 def orgs() -> None:
-    """Create, list and inspect organizations."""
+    """Create, list, inspect, change and delete organizations."""
 
 
 @orgs.command("create")
@@ -150,6 +150,26 @@ def update_org(
         emit(result, as_json)
     else:
         click.echo(f"updated organization {result['slug']}")
+
+
+@orgs.command("delete")
+@click.argument("slug")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@json_option
+def delete_org(slug: str, yes: bool, as_json: bool) -> None:
+    """Delete organization SLUG (soft: its members and API keys lose access at once;
+    the data stays for the retention period)."""
+    if not yes:
+        click.confirm(
+            f"Delete organization {slug}? Nobody can use it afterwards.", abort=True, err=True
+        )
+    with org_transaction(slug) as org:
+        accounts.delete_organization(None, org.id)
+        data = {"id": org.id, "slug": org.slug, "deleted": True}
+    if as_json:
+        emit(data, as_json)
+    else:
+        click.echo(f"deleted organization {data['slug']} (id {data['id']})")
 
 
 @click.group("api-keys")

@@ -205,3 +205,21 @@ def test_orgs_update_sets_the_footer_settings_templates_read(app, session):
     assert templates.auto_footer_enabled(org) is True
     nothing = run(app, "orgs", "update", "footco")
     assert nothing.exit_code == 2 and "nothing to change" in nothing.stderr
+
+
+def test_orgs_delete_asks_first_and_locks_everyone_out(app, client, session):
+    ok(run(app, "orgs", "create", "gone", "--name", "Gone", "--owner", "g@example.com"))
+    key = ok(
+        run(app, "api-keys", "create", "--org", "gone", "--role", "admin", "--name", "k", "--json")
+    )
+    refused = run(app, "orgs", "delete", "gone", stdin="n\n")
+    assert refused.exit_code != 0
+    assert ok(run(app, "orgs", "show", "gone", "--json"))["slug"] == "gone"
+
+    assert ok(run(app, "orgs", "delete", "gone", "--yes", "--json"))["deleted"] is True
+
+    fails(run(app, "orgs", "show", "gone"), "no organization")
+    assert "gone" not in [o["slug"] for o in ok(run(app, "orgs", "list", "--json"))]
+    response = client.get("/api/v1/organization", headers={"Authorization": f"Bearer {key['key']}"})
+    assert response.status_code == 401
+    fails(run(app, "orgs", "delete", "gone", "--yes"), "no organization")
