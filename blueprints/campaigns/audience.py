@@ -79,9 +79,13 @@ def selection(campaign: Campaign, seeds: Sequence[str] = ()) -> sa.Select[Any]:
 
 
 def count(campaign: Campaign) -> int:
-    """How many contacts the campaign would go to now (seeds not counted)."""
-    inner = selection(campaign).subquery()
-    return db.session.scalar(sa.select(sa.func.count()).select_from(inner)) or 0
+    """How many recipients the campaign would have if it started now: its audience and
+    its seed addresses, each address once (as the snapshot counts them)."""
+    seeds = list(dict.fromkeys(campaign.seed_emails or []))
+    if not (campaign.group_ids or campaign.segment_ids):
+        return len(seeds)
+    inner = selection(campaign, seeds).subquery()
+    return (db.session.scalar(sa.select(sa.func.count()).select_from(inner)) or 0) + len(seeds)
 
 
 def contact_ids_by_email(emails: Sequence[str]) -> dict[str, int]:

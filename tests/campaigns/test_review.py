@@ -37,7 +37,10 @@ def draft(status: str = "draft", **fields) -> Campaign:
 def test_a_sendable_campaign_is_ready_with_its_count(client, org, headers, allow_senders):
     group, emails = make_audience(3)
     campaign = draft(
-        template_id=make_template().id, group_ids=[group.id], seed_emails=["qa@acme.example"]
+        template_id=make_template().id,
+        group_ids=[group.id],
+        # A seed who is in the audience too receives one message, and is counted once.
+        seed_emails=["qa@acme.example", emails[1]],
     )
     contacts.find_contact(None, emails[0]).status = "unsubscribed"
     db.session.commit()

@@ -96,7 +96,5 @@ def stats(actor: Actor | None, campaign_id: int) -> dict[str, Any]:
         "audience": None,
     }
     if campaign.status in ("draft", "scheduled"):
-        result["audience"] = (
-            audience.count(campaign) if (campaign.group_ids or campaign.segment_ids) else 0
-        ) + len(campaign.seed_emails or [])
+        result["audience"] = audience.count(campaign)
     return result

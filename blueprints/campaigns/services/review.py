@@ -57,9 +57,7 @@ def review_campaign(actor: Actor | None, campaign_id: int) -> dict[str, Any]:
     def audience_step() -> str:
         nonlocal recipients
         check_audience(campaign)
-        recipients = (
-            audience.count(campaign) if (campaign.group_ids or campaign.segment_ids) else 0
-        ) + len(set(campaign.seed_emails or []))
+        recipients = audience.count(campaign)
         if recipients == 0:
             raise ValidationFailed(
                 "no subscribed, unsuppressed contact in the chosen groups and segments",
