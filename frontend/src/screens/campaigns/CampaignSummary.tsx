@@ -1,7 +1,8 @@
 import type { ReactNode } from 'react';
 import { Link } from 'wouter';
 import type { Campaign } from '../../api/campaigns.ts';
-import { useAllGroups, useAllSegments } from '../../api/contacts.ts';
+import { useAllGroups } from '../../api/contacts.ts';
+import { useAllSegments } from '../../api/segments.ts';
 import { useTemplates } from '../../api/templates.ts';
 import { Card, CardHeader } from '../../components/ui/index.ts';
 

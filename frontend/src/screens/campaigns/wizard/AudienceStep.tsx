@@ -1,7 +1,8 @@
 import { useId, type ReactNode } from 'react';
 import { Link } from 'wouter';
 import { useCampaignProgress } from '../../../api/campaigns.ts';
-import { useAllGroups, useAllSegments } from '../../../api/contacts.ts';
+import { useAllGroups } from '../../../api/contacts.ts';
+import { useAllSegments } from '../../../api/segments.ts';
 import { Icon } from '../../../components/Icon.tsx';
 import { QueryError } from '../../../components/QueryError.tsx';
 import { EmptyState, LoadingRegion, Skeleton } from '../../../components/ui/index.ts';

@@ -1,7 +1,6 @@
 import { useMemo, useRef, useState, type FormEvent } from 'react';
 import {
   CONTACT_STATUSES,
-  downloadContactData,
   useAllGroups,
   useContact,
   useFields,
@@ -11,6 +10,7 @@ import {
   type ContactStatus,
 } from '../../../api/contacts.ts';
 import { ApiError, NotFoundError, describeError } from '../../../api/errors.ts';
+import { downloadContactData } from '../../../api/imports.ts';
 import { useCan } from '../../../auth/viewer.tsx';
 import { Icon } from '../../../components/Icon.tsx';
 import { MoreIcon } from '../../../components/MoreIcons.tsx';

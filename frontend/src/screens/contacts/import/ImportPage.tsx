@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { Link } from 'wouter';
-import { downloadRejectedRows, isImportFinished, useAllGroups, useImport, type ContactImport } from '../../../api/contacts.ts';
+import { useAllGroups } from '../../../api/contacts.ts';
 import { NotFoundError, describeError } from '../../../api/errors.ts';
+import { downloadRejectedRows, isImportFinished, useImport, type ContactImport } from '../../../api/imports.ts';
 import { useCan } from '../../../auth/viewer.tsx';
 import { Icon } from '../../../components/Icon.tsx';
 import { MoreIcon } from '../../../components/MoreIcons.tsx';

@@ -1,4 +1,4 @@
-import type { ImportStatus } from '../../../api/contacts.ts';
+import type { ImportStatus } from '../../../api/imports.ts';
 import { Badge, type BadgeTone } from '../../../components/ui/index.ts';
 
 const VIEW: Record<ImportStatus, { label: string; tone: BadgeTone }> = {

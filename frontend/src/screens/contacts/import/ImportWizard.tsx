@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import { useLocation } from 'wouter';
-import { useAllGroups, useFields, useStartImport, type ImportMode } from '../../../api/contacts.ts';
+import { useAllGroups, useFields } from '../../../api/contacts.ts';
 import { describeError } from '../../../api/errors.ts';
+import { useStartImport, type ImportMode } from '../../../api/imports.ts';
 import { MoreIcon } from '../../../components/MoreIcons.tsx';
 import { PageHeader } from '../../../components/PageHeader.tsx';
 import { Alert, Button, Card, CardBody, CardFooter, Input, Select, Spinner } from '../../../components/ui/index.ts';

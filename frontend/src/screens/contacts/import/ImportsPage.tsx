@@ -1,5 +1,5 @@
 import { Link } from 'wouter';
-import { useImports, type ContactImport } from '../../../api/contacts.ts';
+import { useImports, type ContactImport } from '../../../api/imports.ts';
 import { useCan } from '../../../auth/viewer.tsx';
 import { MoreIcon } from '../../../components/MoreIcons.tsx';
 import { QueryError } from '../../../components/QueryError.tsx';

@@ -3,12 +3,12 @@ import { Link, useLocation, useSearch } from 'wouter';
 import {
   CONTACT_STATUSES,
   useAllGroups,
-  useAllSegments,
   useContactCount,
   useContacts,
   type ContactFilters,
   type ContactStatus,
 } from '../../../api/contacts.ts';
+import { useAllSegments } from '../../../api/segments.ts';
 import { useCan } from '../../../auth/viewer.tsx';
 import { Icon } from '../../../components/Icon.tsx';
 import { MoreIcon } from '../../../components/MoreIcons.tsx';

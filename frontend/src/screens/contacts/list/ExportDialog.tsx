@@ -1,15 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import {
-  CONTACT_STATUSES,
-  downloadExport,
-  type ContactFilters,
-  type ContactStatus,
-  type ExportFormat,
-  type ExportScope,
-  type Group,
-  type Segment,
-} from '../../../api/contacts.ts';
+import { CONTACT_STATUSES, type ContactFilters, type ContactStatus, type Group } from '../../../api/contacts.ts';
 import { describeError } from '../../../api/errors.ts';
+import { downloadExport, type ExportFormat, type ExportScope } from '../../../api/imports.ts';
+import type { Segment } from '../../../api/segments.ts';
 import { Alert, Button, Dialog, Select, useToast } from '../../../components/ui/index.ts';
 import { cn } from '../../../lib/cn.ts';
 import { STATUS_LABELS } from '../common.tsx';

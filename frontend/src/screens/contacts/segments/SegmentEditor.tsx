@@ -1,17 +1,16 @@
 import { useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useLocation } from 'wouter';
+import { useAllGroups, useFields } from '../../../api/contacts.ts';
+import { ApiError, NotFoundError, describeError } from '../../../api/errors.ts';
 import {
-  useAllGroups,
   useDeleteSegment,
-  useFields,
   useSaveSegment,
   useSegment,
   useSegmentCount,
   useSegmentPreview,
   type Segment,
   type SegmentDefinition,
-} from '../../../api/contacts.ts';
-import { ApiError, NotFoundError, describeError } from '../../../api/errors.ts';
+} from '../../../api/segments.ts';
 import { useCan } from '../../../auth/viewer.tsx';
 import { Icon } from '../../../components/Icon.tsx';
 import { MoreIcon } from '../../../components/MoreIcons.tsx';

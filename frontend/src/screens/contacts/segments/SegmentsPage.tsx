@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'wouter';
-import { useAllSegments, type Segment } from '../../../api/contacts.ts';
 import { api } from '../../../api/client.ts';
+import { useAllSegments, type Segment } from '../../../api/segments.ts';
 import { useCan } from '../../../auth/viewer.tsx';
 import { MoreIcon } from '../../../components/MoreIcons.tsx';
 import { Icon } from '../../../components/Icon.tsx';

@@ -10,8 +10,9 @@
  * lands on the row it is about.
  */
 
-import type { ContactField, ContactStatus, FieldType, SegmentDefinition } from '../../../api/contacts.ts';
+import type { ContactField, ContactStatus, FieldType } from '../../../api/contacts.ts';
 import { CONTACT_STATUSES } from '../../../api/contacts.ts';
+import type { SegmentDefinition } from '../../../api/segments.ts';
 
 export type ValueType = FieldType | 'datetime' | 'status' | 'group';
 

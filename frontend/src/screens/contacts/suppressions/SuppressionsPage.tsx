@@ -1,6 +1,6 @@
 import { useRef, useState, type FormEvent } from 'react';
-import { useAddSuppression, useRemoveSuppression, useSuppressions, type Suppression, type SuppressionKind } from '../../../api/contacts.ts';
 import { describeError } from '../../../api/errors.ts';
+import { useAddSuppression, useRemoveSuppression, useSuppressions, type Suppression, type SuppressionKind } from '../../../api/segments.ts';
 import { useCan } from '../../../auth/viewer.tsx';
 import { Icon } from '../../../components/Icon.tsx';
 import { MoreIcon } from '../../../components/MoreIcons.tsx';
