@@ -188,7 +188,13 @@ class ReviewQuotaSchema(Schema):
 class ReviewSenderSchema(Schema):
     email = ma.fields.String(allow_none=True)
     domain = ma.fields.String(allow_none=True)
-    verified = ma.fields.Boolean(metadata={"description": "The sending gate lets it through"})
+    verified = ma.fields.Boolean(metadata={"description": "The domain is verified"})
+    allowed = ma.fields.Boolean(
+        metadata={
+            "description": "The sending gate lets it through (unverified domains only "
+            "where ENGAGEX_ALLOW_UNVERIFIED_SENDERS is on)"
+        }
+    )
 
 
 class ReviewSchema(Schema):

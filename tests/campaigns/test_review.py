@@ -58,11 +58,16 @@ def test_a_sendable_campaign_is_ready_with_its_count(client, org, headers, allow
     ]
     assert all(c["ok"] and c["code"] is None for c in body["checks"])
     assert checks["audience"]["message"] == "3 contacts will receive it"
+    # Not verified, but this installation lets any sender through (allow_senders).
     assert body["sender"] == {
         "email": "news@acme.example",
         "domain": "acme.example",
-        "verified": True,
+        "verified": False,
+        "allowed": True,
     }
+    assert checks["sender"]["message"] == (
+        "the sending domain acme.example is not verified, which this installation allows"
+    )
     assert body["quota"]["remaining"] == body["quota"]["limit"] - body["quota"]["used"]
     assert db.session.query(CampaignRecipient).count() == 0  # a review snapshots nothing
 
@@ -83,6 +88,7 @@ def test_every_failed_check_is_reported_with_its_message(client, org, headers):
         "email": "news@acme.example",
         "domain": "acme.example",
         "verified": False,
+        "allowed": False,
     }
     assert checks["billing"]["ok"] is True and checks["quota"]["ok"] is True
 

@@ -114,7 +114,11 @@ export interface CampaignReview {
   checks: ReviewCheck[];
   /** null limit and remaining: unlimited. */
   quota: { limit: number | null; used: number; remaining: number | null };
-  sender: { email: string | null; domain: string | null; verified: boolean };
+  /**
+   * `verified`: the domain is a verified sending domain; `allowed`: the sending gate lets
+   * it through (an unverified one only where the installation allows it: development).
+   */
+  sender: { email: string | null; domain: string | null; verified: boolean; allowed: boolean };
 }
 
 export interface CampaignRecipient {

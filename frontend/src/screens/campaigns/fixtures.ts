@@ -72,7 +72,7 @@ export function review(overrides: Partial<CampaignReview> = {}): CampaignReview 
       { name: 'quota', ok: true, message: '1,520 of the 8,480 emails left this period (renews 2026-04-01)', code: null },
     ],
     quota: { limit: 10000, used: 1520, remaining: 8480 },
-    sender: { email: 'news@acme.test', domain: 'acme.test', verified: true },
+    sender: { email: 'news@acme.test', domain: 'acme.test', verified: true, allowed: true },
     ...overrides,
   };
 }

@@ -105,6 +105,12 @@ function Stat({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
+function SenderBadge({ sender }: { sender: CampaignReview['sender'] }) {
+  if (sender.verified) return <Badge tone="success">Verified domain</Badge>;
+  // An unverified domain passes the gate only where the installation allows it.
+  return sender.allowed ? <Badge tone="warning">Unverified, allowed here</Badge> : <Badge tone="danger">Unverified domain</Badge>;
+}
+
 /** How many receive it, what it uses of the period's quota, and the sender's domain. */
 export function ReviewFacts({ review }: { review: CampaignReview }) {
   const { limit, used, remaining } = review.quota;
@@ -150,7 +156,7 @@ export function ReviewFacts({ review }: { review: CampaignReview }) {
           {review.sender.email ? (
             <div className="mt-1 flex flex-wrap items-center gap-2 text-sm text-slate-700">
               <span className="break-all">{review.sender.email}</span>
-              <Badge tone={review.sender.verified ? 'success' : 'danger'}>{review.sender.verified ? 'Verified domain' : 'Unverified domain'}</Badge>
+              <SenderBadge sender={review.sender} />
             </div>
           ) : (
             <p className="mt-1 text-sm text-rose-700">No sender address yet.</p>

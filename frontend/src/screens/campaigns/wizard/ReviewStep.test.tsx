@@ -12,7 +12,7 @@ const UNVERIFIED = review({
     ...review().checks.filter((check) => check.name !== 'sender'),
     { name: 'sender', ok: false, message: 'news@acme.test is not on a verified sending domain', code: 'sender_domain_unverified' },
   ],
-  sender: { email: 'news@acme.test', domain: 'acme.test', verified: false },
+  sender: { email: 'news@acme.test', domain: 'acme.test', verified: false, allowed: false },
 });
 
 function reviewApi(answer: CampaignReview = review(), current: Campaign = campaign()) {
