@@ -4,7 +4,8 @@
  * test pings. Everything needs `webhooks:manage` (owners and admins).
  */
 
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
 import { usePagedList } from './accounts.ts';
 import { api, type Page } from './client.ts';
 
@@ -144,17 +145,29 @@ export function useRotateSecret() {
   });
 }
 
+/**
+ * A delivery attempt also stamps its endpoint's last success or failure: the log and
+ * the endpoint list are both read again (without Redis the attempt is already done).
+ */
+function refreshAfterDelivery(client: QueryClient, endpointId: number): Promise<unknown> {
+  return Promise.all([
+    client.invalidateQueries({ queryKey: webhookKeys.deliveries(endpointId) }),
+    client.invalidateQueries({ queryKey: webhookKeys.list }),
+  ]);
+}
+
 /** Queues a `ping` event to the endpoint (whatever its event types). */
 export function useSendTestPing() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (id: number) => api.post<Delivery>(`/webhooks/${id}/test`),
-    onSuccess: (delivery) => client.invalidateQueries({ queryKey: webhookKeys.deliveries(delivery.endpoint_id) }),
+    onSuccess: (delivery) => refreshAfterDelivery(client, delivery.endpoint_id),
   });
 }
 
 export function useDeliveries(endpointId: number, { enabled = true }: { enabled?: boolean } = {}) {
-  return useInfiniteQuery<Page<Delivery>, Error, InfiniteData<Page<Delivery>>, readonly unknown[], string | null>({
+  const client = useQueryClient();
+  const query = useInfiniteQuery<Page<Delivery>, Error, InfiniteData<Page<Delivery>>, readonly unknown[], string | null>({
     queryKey: webhookKeys.deliveries(endpointId),
     queryFn: ({ pageParam, signal }) =>
       api.get<Page<Delivery>>(`/webhooks/${endpointId}/deliveries`, {
@@ -164,10 +177,21 @@ export function useDeliveries(endpointId: number, { enabled = true }: { enabled?
     initialPageParam: null,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
     // A queued delivery (a test ping, a replay) is usually attempted within seconds.
-    refetchInterval: (query) =>
-      query.state.data?.pages.some((page) => page.items.some((item) => item.status === 'pending')) ? PENDING_POLL_MS : false,
+    refetchInterval: (current) => (hasPending(current.state.data) ? PENDING_POLL_MS : false),
     enabled,
   });
+  // When a delivery the log was waiting for settles, its endpoint's stamps changed too.
+  const pending = hasPending(query.data);
+  const wasPending = useRef(pending);
+  useEffect(() => {
+    if (wasPending.current && !pending) void client.invalidateQueries({ queryKey: webhookKeys.list });
+    wasPending.current = pending;
+  }, [pending, client]);
+  return query;
+}
+
+function hasPending(data: InfiniteData<Page<Delivery>> | undefined): boolean {
+  return data?.pages.some((page) => page.items.some((item) => item.status === 'pending')) ?? false;
 }
 
 /** Delivers the event again: a new delivery with the same event id. */
@@ -175,6 +199,6 @@ export function useReplayDelivery() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (id: number) => api.post<Delivery>(`/webhooks/deliveries/${id}/replay`),
-    onSuccess: (delivery) => client.invalidateQueries({ queryKey: webhookKeys.deliveries(delivery.endpoint_id) }),
+    onSuccess: (delivery) => refreshAfterDelivery(client, delivery.endpoint_id),
   });
 }
