@@ -251,8 +251,11 @@ class OidcInfo(MethodView):
         }
 
 
-def _sign_in_page(code: str) -> Response:
-    response = redirect(f"/sign-in?{urlencode({'error': code})}", code=302)
+def _sign_in_page(code: str, next_path: str | None = None) -> Response:
+    """Back to the sign-in page with the failure's code, keeping where the person was
+    going (a password sign-in from there still lands on it)."""
+    query = {"error": code, **({"next": next_path} if next_path and next_path != "/" else {})}
+    response = redirect(f"/sign-in?{urlencode(query)}", code=302)
     response.delete_cookie(OIDC_COOKIE, path=OIDC_PATH)
     return response
 
@@ -291,15 +294,16 @@ class OidcCallback(MethodView):
             )
         except (accounts.Gone, ValidationFailed):
             return _sign_in_page("sso_expired")
+        next_path = _safe_next(str(pending.get("next") or "/"))
         if not hmac.compare_digest(str(pending.get("state", "")), args.get("state", "")):
-            return _sign_in_page("sso_state_mismatch")
+            return _sign_in_page("sso_state_mismatch", next_path)
         try:
             claims = oidc.finish(pending, code=args.get("code"), error=args.get("error"))
             signed = oidc.sign_in(claims, ip_address=client_ip(), user_agent=user_agent())
         except (oidc.SsoFailed, flows.AccountDisabled) as exc:
             db.session.rollback()
             log.warning("single sign-on refused (%s): %s", exc.code, exc.message)
-            return _sign_in_page(exc.code)
+            return _sign_in_page(exc.code, next_path)
         rotate_session(signed)
         target = _safe_next(str(pending.get("next") or "/"))
         if signed.mfa_required:

@@ -211,7 +211,7 @@ def test_existing_account_is_linked_only_with_a_verified_email(sso, app):
     sign_up(password_client, "carol@example.com", "Carol Org")
     set_claims(issuer, "carol-unverified", email="carol@example.com", email_verified=False)
     refused, _ = browser_sign_in(client, "carol-unverified")
-    assert refused.headers["Location"] == "/sign-in?error=sso_email_not_verified"
+    assert refused.headers["Location"] == "/sign-in?error=sso_email_not_verified&next=%2Fcampaigns"
     assert cookie(client) is None
     assert (
         db.session.scalars(
@@ -259,7 +259,7 @@ def test_wrong_nonce_gives_no_session(sso, caplog):
     set_claims(issuer, "eve-1", email="eve@example.com", email_verified=True)
     harness.nonce_override = "replayed-nonce"
     response, _ = browser_sign_in(client, "eve-1")
-    assert response.headers["Location"] == "/sign-in?error=sso_invalid"
+    assert response.headers["Location"] == "/sign-in?error=sso_invalid&next=%2Fcampaigns"
     assert "nonce" in refusal(caplog)
     assert cookie(client) is None
     assert (
@@ -272,7 +272,7 @@ def test_wrong_audience_gives_no_session(sso, caplog):
     set_claims(issuer, "fay-1", email="fay@example.com", email_verified=True)
     harness.audience_override = "some-other-client"
     response, _ = browser_sign_in(client, "fay-1")
-    assert response.headers["Location"] == "/sign-in?error=sso_invalid"
+    assert response.headers["Location"] == "/sign-in?error=sso_invalid&next=%2Fcampaigns"
     assert "aud" in refusal(caplog)
     assert cookie(client) is None
 
@@ -314,7 +314,7 @@ def test_expired_id_token_gives_no_session(
     client = sso_app(issuer, tmp_path_factory, pg_url).test_client()
     set_claims(issuer, "ivy-1", email="ivy@example.com", email_verified=True)
     response, _ = browser_sign_in(client, "ivy-1")
-    assert response.headers["Location"] == "/sign-in?error=sso_invalid"
+    assert response.headers["Location"] == "/sign-in?error=sso_invalid&next=%2Fcampaigns"
     assert "expired" in refusal(caplog).lower()
     assert cookie(client) is None
 
