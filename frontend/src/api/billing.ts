@@ -103,18 +103,20 @@ export function usePlans() {
   });
 }
 
-export function useSubscription(options: { refetchInterval?: number | false } = {}) {
+export function useSubscription(options: { refetchInterval?: number | false; enabled?: boolean } = {}) {
   return useQuery({
     queryKey: billingKeys.subscription,
     queryFn: ({ signal }) => api.get<Subscription>('/billing/subscription', { signal }),
     refetchInterval: options.refetchInterval ?? false,
+    enabled: options.enabled ?? true,
   });
 }
 
-export function useUsage() {
+export function useUsage({ enabled = true }: { enabled?: boolean } = {}) {
   return useQuery({
     queryKey: billingKeys.usage,
     queryFn: ({ signal }) => api.get<Usage>('/billing/usage', { signal }),
+    enabled,
   });
 }
 

@@ -1,7 +1,5 @@
-import { useQuery } from '@tanstack/react-query';
 import { useOverview, type Overview } from '../../api/analytics.ts';
-import { billingKeys, type Subscription, type Usage } from '../../api/billing.ts';
-import { api } from '../../api/client.ts';
+import { useSubscription, useUsage } from '../../api/billing.ts';
 import { useDomains } from '../../api/domains.ts';
 import { useCan } from '../../auth/viewer.tsx';
 import { Icon } from '../../components/Icon.tsx';
@@ -20,21 +18,13 @@ import { RecentCampaigns } from './RecentCampaigns.tsx';
 import { useChecklist } from './useChecklist.ts';
 
 /**
- * The billing period's usage and the subscription, under the billing screen's keys (one
- * cache), read only by roles that may see billing. A refusal (an API key's role is not
- * known beforehand) just leaves the billing alerts out.
+ * The billing period's usage and the subscription (the billing screen's cache), read
+ * only by roles that may see billing. A refusal (an API key's role is not known
+ * beforehand) just leaves the billing alerts out.
  */
 function useBillingStanding(enabled: boolean) {
-  const usage = useQuery({
-    queryKey: billingKeys.usage,
-    queryFn: ({ signal }) => api.get<Usage>('/billing/usage', { signal }),
-    enabled,
-  });
-  const subscription = useQuery({
-    queryKey: billingKeys.subscription,
-    queryFn: ({ signal }) => api.get<Subscription>('/billing/subscription', { signal }),
-    enabled,
-  });
+  const usage = useUsage({ enabled });
+  const subscription = useSubscription({ enabled });
   return { usage: usage.data, subscription: subscription.data };
 }
 
