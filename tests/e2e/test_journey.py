@@ -21,6 +21,7 @@ from blueprints.accounts.models import Organization
 from engagex.db import db
 from tests.e2e.conftest import PASSWORD, TIMEOUT_MS, sign_in
 from tests.e2e.journey_server import JourneyServer, journey_server
+from tests.e2e.test_accessibility import violations
 from tests.e2e.test_domains import publish
 from tests.factories import add_member
 from tests.support.dns_server import DnsServer
@@ -120,6 +121,7 @@ def test_first_campaign_from_the_dashboard(
     expect(page.get_by_role("heading", name="Get started")).to_be_visible()
     expect(page.get_by_text("0 of 4 done")).to_be_visible()
     screenshot(page, "journey-01-dashboard-first-run", full_page=True)
+    assert not violations(page)
 
     # 1. Contacts, from a CSV file (one bad row is refused with its reason).
     step(page, "contacts").get_by_role("link", name="Import contacts").click()
@@ -189,6 +191,7 @@ def test_first_campaign_from_the_dashboard(
     expect(page.get_by_text(f"The sending domain {DOMAIN} is verified")).to_be_visible()
     expect(page.get_by_text("Verified domain")).to_be_visible()
     screenshot(page, "journey-05-review", full_page=True)
+    assert not violations(page)
     page.get_by_role("button", name="Send now").click()
     confirm = page.get_by_role("alertdialog", name=re.compile("Send .Spring collection. now"))
     expect(confirm).to_contain_text(str(CONTACTS))
@@ -246,6 +249,7 @@ def test_first_campaign_from_the_dashboard(
         "1"
     )
     screenshot(page, "journey-08-report", full_page=True)
+    assert not violations(page)
 
     # The dashboard now shows the sent campaign instead of the checklist.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()

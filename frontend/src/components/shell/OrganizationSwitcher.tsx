@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useViewer } from '../../auth/viewer.tsx';
-import { initials } from '../../lib/format.ts';
+import { Initials } from '../ui/index.ts';
 import { roleLabel } from '../../lib/roles.ts';
 import { Icon } from '../Icon.tsx';
 import { Menu, MenuItem, MenuLabel, MenuSeparator } from '../ui/index.ts';
@@ -9,12 +9,7 @@ import { useSwitchOrganization } from './useSwitchOrganization.ts';
 
 function OrgMark({ name }: { name: string }) {
   return (
-    <span
-      className="flex size-8 shrink-0 items-center justify-center rounded-lg bg-slate-900 text-xs font-semibold text-white"
-      aria-hidden="true"
-    >
-      {initials(name)}
-    </span>
+<Initials of={name} className="size-8 rounded-lg bg-slate-900 text-white" />
   );
 }
 
@@ -29,19 +24,21 @@ export function OrganizationSwitcher() {
   return (
     <>
       <Menu
-        label={`Organization: ${current.name}. Switch organization`}
         align="left"
         triggerClassName="min-w-0 max-w-full gap-3 px-1 py-1 text-left hover:bg-slate-100"
         trigger={
           <>
             <OrgMark name={current.name} />
             <span className="min-w-0 leading-tight">
+              <span className="sr-only">Organization: </span>
               <span className="block truncate text-sm font-semibold text-slate-900" data-testid="org-name">
                 {current.name}
               </span>
+              <span className="sr-only">, </span>
               <span className="block truncate text-xs text-slate-500" data-testid="current-role">
                 {roleLabel(current.role)}
               </span>
+              <span className="sr-only">. Switch organization</span>
             </span>
             <Icon name="selector" className="size-4 text-slate-400" />
           </>

@@ -1,7 +1,7 @@
 import { useOrganization } from '../../api/accounts.ts';
 import { useApiKey, useSessionActions } from '../../auth/session.tsx';
 import { useIsPerson } from '../../auth/viewer.tsx';
-import { initials } from '../../lib/format.ts';
+import { Initials } from '../ui/index.ts';
 import { Icon } from '../Icon.tsx';
 import { Badge, Skeleton } from '../ui/index.ts';
 import { NotificationBell } from './NotificationBell.tsx';
@@ -15,12 +15,7 @@ function KeyOrganization() {
   if (!org) return <Skeleton className="h-8 w-40" />;
   return (
     <>
-      <span
-        className="flex size-8 shrink-0 items-center justify-center rounded-lg bg-slate-900 text-xs font-semibold text-white"
-        aria-hidden="true"
-      >
-        {initials(org.name)}
-      </span>
+      <Initials of={org.name} className="size-8 rounded-lg bg-slate-900 text-white" />
       <div className="min-w-0 leading-tight">
         <p className="truncate text-sm font-semibold text-slate-900" data-testid="org-name">
           {org.name}

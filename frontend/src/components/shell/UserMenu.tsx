@@ -1,7 +1,7 @@
 import { useLocation } from 'wouter';
 import { useSessionActions } from '../../auth/session.tsx';
 import { useViewer } from '../../auth/viewer.tsx';
-import { initials } from '../../lib/format.ts';
+import { Initials } from '../ui/index.ts';
 import { Icon } from '../Icon.tsx';
 import { Menu, MenuItem, MenuSeparator } from '../ui/index.ts';
 
@@ -17,12 +17,7 @@ export function UserMenu() {
       label={`Account: ${label}`}
       triggerClassName="rounded-full"
       trigger={
-        <span
-          className="flex size-8 items-center justify-center rounded-full bg-indigo-100 text-xs font-semibold text-indigo-700 hover:bg-indigo-200"
-          aria-hidden="true"
-        >
-          {initials(label)}
-        </span>
+<Initials of={label} className="size-8 rounded-full bg-indigo-100 text-indigo-700 hover:bg-indigo-200" />
       }
       header={
         <div className="border-b border-slate-200 px-2.5 pt-1.5 pb-2.5 mb-1.5">

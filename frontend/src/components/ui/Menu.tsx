@@ -43,8 +43,12 @@ export function Menu({
 }: {
   /** What the trigger shows. */
   trigger: ReactNode;
-  /** The trigger's accessible name (also names the menu). */
-  label: string;
+  /**
+   * The trigger's accessible name (also names the menu). Leave it out when the trigger
+   * shows text: its content (with `sr-only` additions) then names it, so the visible
+   * words are part of the name (WCAG 2.5.3).
+   */
+  label?: string;
   children: ReactNode;
   align?: 'left' | 'right';
   /** Not an item: a heading or who is signed in, shown above the items. */

@@ -14,3 +14,4 @@ export { Spinner } from './Spinner.tsx';
 export { Switch } from './Switch.tsx';
 export { DataTable, type Column } from './Table.tsx';
 export { ToastProvider, useToast } from './Toast.tsx';
+export { Initials } from './Initials.tsx';

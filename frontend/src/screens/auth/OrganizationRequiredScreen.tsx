@@ -5,8 +5,7 @@ import { useSessionActions } from '../../auth/session.tsx';
 import { Icon } from '../../components/Icon.tsx';
 import { CreateOrganizationDialog } from '../../components/shell/CreateOrganizationDialog.tsx';
 import { useSwitchOrganization } from '../../components/shell/useSwitchOrganization.ts';
-import { Alert, Button } from '../../components/ui/index.ts';
-import { initials } from '../../lib/format.ts';
+import { Alert, Button, Initials } from '../../components/ui/index.ts';
 import { roleLabel } from '../../lib/roles.ts';
 import { MfaEnrolment } from '../settings/security/MfaEnrolment.tsx';
 import { AuthLayout } from './AuthLayout.tsx';
@@ -21,12 +20,7 @@ function OtherOrganizations({ state }: { state: AuthState }) {
       <ul className="mt-2 divide-y divide-slate-100 rounded-lg ring-1 ring-slate-200">
         {others.map((org) => (
           <li key={org.id} className="flex items-center gap-3 px-3 py-2.5">
-            <span
-              className="flex size-8 shrink-0 items-center justify-center rounded-lg bg-slate-900 text-xs font-semibold text-white"
-              aria-hidden="true"
-            >
-              {initials(org.name)}
-            </span>
+            <Initials of={org.name} className="size-8 rounded-lg bg-slate-900 text-white" />
             <span className="min-w-0 flex-1">
               <span className="block truncate text-sm font-medium text-slate-900">{org.name}</span>
               <span className="block text-xs text-slate-500">{roleLabel(org.role)}</span>

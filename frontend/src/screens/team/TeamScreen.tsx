@@ -11,12 +11,13 @@ import {
   CardHeader,
   DataTable,
   EmptyState,
+  Initials,
   Menu,
   MenuItem,
   type BadgeTone,
   type Column,
 } from '../../components/ui/index.ts';
-import { formatDate, initials } from '../../lib/format.ts';
+import { formatDate } from '../../lib/format.ts';
 import { roleLabel } from '../../lib/roles.ts';
 import { InvitationsCard } from './InvitationsCard.tsx';
 import { InviteDialog } from './InviteDialog.tsx';
@@ -93,12 +94,7 @@ export default function TeamScreen() {
         const label = member.user.name || member.user.email;
         return (
           <div className="flex min-w-0 items-center gap-3">
-            <span
-              className="flex size-9 shrink-0 items-center justify-center rounded-full bg-indigo-100 text-xs font-semibold text-indigo-700"
-              aria-hidden="true"
-            >
-              {initials(label)}
-            </span>
+            <Initials of={label} className="size-9 rounded-full bg-indigo-100 text-indigo-700" />
             <div className="min-w-0">
               <p className="flex flex-wrap items-center gap-x-2 font-medium break-all text-slate-900">
                 {label}
