@@ -237,15 +237,17 @@ def browser() -> Iterator[Browser]:
             browser.close()
 
 
-@pytest.fixture
-def new_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[..., Page]]:
-    """Factory of pages in fresh contexts: ``new_page(width=390, height=844)``."""
+@contextmanager
+def page_factory(browser: Browser, base_url: str) -> Iterator[Callable[..., Page]]:
+    """``make(width=1280, height=800)``: a page in a fresh browser context on
+    ``base_url``; on leaving, the contexts close and any uncaught JavaScript error of
+    any page fails the test."""
     contexts = []
     errors: list[str] = []
 
     def make(width: int = 1280, height: int = 800) -> Page:
         context = browser.new_context(
-            base_url=live_server.url,
+            base_url=base_url,
             viewport={"width": width, "height": height},
             locale="en-US",
             timezone_id="UTC",
@@ -260,6 +262,13 @@ def new_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[...
     for context in contexts:
         context.close()
     assert not errors, f"uncaught JavaScript errors: {errors}"
+
+
+@pytest.fixture
+def new_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[..., Page]]:
+    """Factory of pages in fresh contexts: ``new_page(width=390, height=844)``."""
+    with page_factory(browser, live_server.url) as make:
+        yield make
 
 
 @pytest.fixture

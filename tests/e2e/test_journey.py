@@ -19,7 +19,7 @@ import pytest
 from blueprints.accounts import services as accounts
 from blueprints.accounts.models import Organization
 from engagex.db import db
-from tests.e2e.conftest import PASSWORD, TIMEOUT_MS, sign_in
+from tests.e2e.conftest import PASSWORD, page_factory, sign_in
 from tests.e2e.journey_server import JourneyServer, journey_server
 from tests.e2e.test_accessibility import violations
 from tests.e2e.test_domains import publish
@@ -56,26 +56,9 @@ def journey(
 
 
 @pytest.fixture
-def open_page(browser: Browser, journey: JourneyServer) -> Iterator[Callable[[], Page]]:
-    contexts, errors = [], []
-
-    def make() -> Page:
-        context = browser.new_context(
-            base_url=journey.url,
-            viewport={"width": 1280, "height": 860},
-            locale="en-US",
-            timezone_id="UTC",
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert not errors, f"uncaught JavaScript errors: {errors}"
+def open_page(browser: Browser, journey: JourneyServer) -> Iterator[Callable[..., Page]]:
+    with page_factory(browser, journey.url) as make:
+        yield make
 
 
 def wait_until(check: Callable[[], object], what: str, seconds: float = 30) -> None:

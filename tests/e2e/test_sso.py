@@ -29,7 +29,7 @@ from blueprints.auth.models import OidcIdentity
 from engagex import create_app
 from engagex.db import db
 from tests.conftest import app_config, create_database, drop_database
-from tests.e2e.conftest import TIMEOUT_MS, serving
+from tests.e2e.conftest import page_factory, serving
 from tests.mail.smtp_server import free_port
 
 with warnings.catch_warnings():  # the provider imports APIs authlib itself deprecates
@@ -117,9 +117,7 @@ def sso_server(
 
 
 @pytest.fixture
-def open_page(browser: Browser, sso_server: SsoServer) -> Iterator[Callable[[], Page]]:
-    contexts, errors = [], []
-
+def open_page(browser: Browser, sso_server: SsoServer) -> Iterator[Callable[..., Page]]:
     def keep_on_loopback(route: Route) -> None:
         # The provider's page links a stylesheet on a CDN: the test stays off the network.
         if urlsplit(route.request.url).hostname == "127.0.0.1":
@@ -127,24 +125,14 @@ def open_page(browser: Browser, sso_server: SsoServer) -> Iterator[Callable[[], 
         else:
             route.abort()
 
-    def make() -> Page:
-        context = browser.new_context(
-            base_url=sso_server.url,
-            viewport={"width": 1280, "height": 860},
-            locale="en-US",
-            timezone_id="UTC",
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        context.route("**/*", keep_on_loopback)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        return page
+    with page_factory(browser, sso_server.url) as make:
 
-    yield make
-    for context in contexts:
-        context.close()
-    assert not errors, f"uncaught JavaScript errors: {errors}"
+        def make_offline(width: int = 1280, height: int = 860) -> Page:
+            page = make(width, height)
+            page.context.route("**/*", keep_on_loopback)
+            return page
+
+        yield make_offline
 
 
 def new_subject(server: SsoServer, *, verified: bool = True) -> tuple[str, str]:

@@ -3,8 +3,8 @@ import { MAX_TEST_ADDRESSES, useSendCampaignTest, type Campaign } from '../../ap
 import { describeError } from '../../api/errors.ts';
 import { Alert, Button, Dialog, useToast } from '../../components/ui/index.ts';
 import { controlClass } from '../../components/ui/Field.tsx';
+import { looksLikeEmail, parseAddresses } from '../../lib/addresses.ts';
 import { cn } from '../../lib/cn.ts';
-import { looksLikeEmail, parseAddresses } from './wizard/draft.ts';
 
 /** What is wrong with the typed addresses before asking the server, or null. */
 export function testAddressProblem(addresses: readonly string[]): string | null {

@@ -1,29 +1,15 @@
 import { Link } from 'wouter';
 import { useCampaignsStats, useRecentCampaigns, type CampaignStats } from '../../api/analytics.ts';
-import type { Campaign, CampaignStatus } from '../../api/campaigns.ts';
+import type { Campaign } from '../../api/campaigns.ts';
 import { Icon } from '../../components/Icon.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
-import { Badge, Card, CardHeader, DataTable, EmptyState, Skeleton, type BadgeTone, type Column } from '../../components/ui/index.ts';
+import { Card, CardHeader, DataTable, EmptyState, Skeleton, type Column } from '../../components/ui/index.ts';
 import { formatDate, formatNumber } from '../../lib/format.ts';
+import { CampaignStatusBadge } from '../campaigns/common.tsx';
 import { ButtonLink } from './ButtonLink.tsx';
 import { formatRate } from './figures.ts';
 
 export const RECENT_LIMIT = 5;
-
-const STATUS: Record<CampaignStatus, { label: string; tone: BadgeTone }> = {
-  draft: { label: 'Draft', tone: 'neutral' },
-  scheduled: { label: 'Scheduled', tone: 'brand' },
-  sending: { label: 'Sending', tone: 'brand' },
-  paused: { label: 'Paused', tone: 'warning' },
-  sent: { label: 'Sent', tone: 'success' },
-  cancelled: { label: 'Cancelled', tone: 'neutral' },
-  failed: { label: 'Failed', tone: 'danger' },
-};
-
-function StatusBadge({ status }: { status: CampaignStatus }) {
-  const view = STATUS[status] ?? { label: status, tone: 'neutral' as const };
-  return <Badge tone={view.tone}>{view.label}</Badge>;
-}
 
 /** When the campaign went out, or will, or was last touched. */
 export function campaignWhen(campaign: Campaign): string {
@@ -65,14 +51,14 @@ export function RecentCampaigns({ canCreate, showRates }: { canCreate: boolean; 
           </Link>
           <p className="mt-0.5 flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-slate-500">
             <span className="sm:hidden">
-              <StatusBadge status={campaign.status} />
+              <CampaignStatusBadge status={campaign.status} />
             </span>
             {campaignWhen(campaign)}
           </p>
         </div>
       ),
     },
-    { id: 'status', header: 'Status', className: 'hidden sm:table-cell', cell: (campaign) => <StatusBadge status={campaign.status} /> },
+    { id: 'status', header: 'Status', className: 'hidden sm:table-cell', cell: (campaign) => <CampaignStatusBadge status={campaign.status} /> },
     {
       id: 'sent',
       header: 'Sent',

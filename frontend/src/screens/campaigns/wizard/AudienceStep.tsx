@@ -8,7 +8,8 @@ import { QueryError } from '../../../components/QueryError.tsx';
 import { EmptyState, LoadingRegion, Skeleton } from '../../../components/ui/index.ts';
 import { formatNumber } from '../../../lib/format.ts';
 import type { StepProps } from './CampaignWizard.tsx';
-import { parseAddresses, toggled, type AudienceField } from './draft.ts';
+import { parseAddresses } from '../../../lib/addresses.ts';
+import { toggled, type AudienceField } from './draft.ts';
 import { linkButtonClass } from '../common.tsx';
 
 interface PickItem {

@@ -9,7 +9,8 @@ import { controlClass } from '../../../components/ui/Field.tsx';
 import { cn } from '../../../lib/cn.ts';
 import { useServerErrors } from '../../../lib/forms.ts';
 import type { StepProps } from './CampaignWizard.tsx';
-import { domainOf, parseAddresses, settingsProblems, type CampaignDraft, type SettingsField } from './draft.ts';
+import { domainOf, parseAddresses } from '../../../lib/addresses.ts';
+import { settingsProblems, type CampaignDraft, type SettingsField } from './draft.ts';
 
 const FIELDS = ['name', 'subject', 'from_name', 'from_email', 'reply_to', 'seed_emails'] as const;
 const CODE_TO_FIELD = {

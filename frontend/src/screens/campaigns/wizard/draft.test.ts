@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { campaign } from '../fixtures.ts';
-import { changesOf, draftOf, parseAddresses, settingsProblems, toggled } from './draft.ts';
+import { parseAddresses } from '../../../lib/addresses.ts';
+import { changesOf, draftOf, settingsProblems, toggled } from './draft.ts';
 
 describe('the wizard’s draft', () => {
   it('sends only what changed, the way the API stores it', () => {

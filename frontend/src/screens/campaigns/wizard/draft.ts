@@ -5,6 +5,7 @@
  */
 
 import { MAX_SEEDS, type Campaign, type CampaignInput } from '../../../api/campaigns.ts';
+import { looksLikeEmail, parseAddresses } from '../../../lib/addresses.ts';
 
 export interface CampaignDraft {
   name: string;
@@ -43,30 +44,6 @@ export function draftOf(campaign: Campaign): CampaignDraft {
     track_opens: campaign.track_opens,
     track_clicks: campaign.track_clicks,
   };
-}
-
-/** Addresses typed one per line or separated by commas, semicolons or spaces; each once. */
-export function parseAddresses(text: string): string[] {
-  const seen = new Set<string>();
-  const result: string[] = [];
-  for (const part of text.split(/[\s,;]+/)) {
-    const address = part.trim();
-    if (address && !seen.has(address.toLowerCase())) {
-      seen.add(address.toLowerCase());
-      result.push(address);
-    }
-  }
-  return result;
-}
-
-export function looksLikeEmail(value: string): boolean {
-  return /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value);
-}
-
-/** The domain of an address, lower-cased ("" when there is none). */
-export function domainOf(address: string): string {
-  const at = address.lastIndexOf('@');
-  return at < 0 ? '' : address.slice(at + 1).trim().toLowerCase();
 }
 
 const text = (value: string): string | null => value.trim() || null;

@@ -3,21 +3,8 @@ import { ApiError, describeError } from '../../../api/errors.ts';
 import { MAX_TEST_RECIPIENTS, useSendTest, type Recipient } from '../../../api/templates.ts';
 import { Alert, Button, Dialog, useToast } from '../../../components/ui/index.ts';
 import { controlClass } from '../../../components/ui/Field.tsx';
+import { parseAddresses } from '../../../lib/addresses.ts';
 import { cn } from '../../../lib/cn.ts';
-
-/** Addresses typed one per line or separated by commas, semicolons or spaces; duplicates once. */
-export function parseAddresses(text: string): string[] {
-  const seen = new Set<string>();
-  const result: string[] = [];
-  for (const part of text.split(/[\s,;]+/)) {
-    const address = part.trim();
-    if (address && !seen.has(address.toLowerCase())) {
-      seen.add(address.toLowerCase());
-      result.push(address);
-    }
-  }
-  return result;
-}
 
 /** What is wrong with the typed addresses before asking the server, or null. */
 export function addressProblem(addresses: readonly string[]): string | null {
