@@ -125,6 +125,48 @@ def _sent_last_hour() -> int:
     )
 
 
+def check_hourly_limit(sent: int, wanted: int, limit: int) -> None:
+    """Refuse (429 ``rate_limited``) test messages past ``limit`` per rolling hour."""
+    if sent + wanted > limit:
+        raise RateLimited(
+            f"at most {limit} test messages per hour; {max(limit - sent, 0)} left now",
+            details={"limit": limit, "window_seconds": 3600},
+        )
+
+
+def queue_test(
+    recipients: list[str],
+    message: RenderedMessage,
+    *,
+    from_email: str,
+    from_name: str | None,
+    reply_to: str | None,
+    organization_id: int,
+    metadata: dict[str, str],
+) -> str:
+    """Queue ``message`` to each address as a test (template and campaign tests alike):
+    the ``[Test]`` subject, the ``X-EngageX-Test`` header, the ``test`` category, on the
+    mail queue after the commit. Returns the subject sent."""
+    subject = TEST_SUBJECT_PREFIX + message.subject
+    for address in recipients:
+        mail.queue(
+            mail.Message(
+                to_email=address,
+                from_email=from_email,
+                from_name=from_name,
+                reply_to=reply_to,
+                subject=subject,
+                html=message.html,
+                text=message.text,
+                organization_id=organization_id,
+                headers={TEST_HEADER: "1"},
+                metadata={"organization_id": str(organization_id), **metadata, "test": "1"},
+                category="test",
+            )
+        )
+    return subject
+
+
 def send_test(
     actor: Actor | None,
     template_id: int,
@@ -148,13 +190,7 @@ def send_test(
         raise ValidationFailed(
             f"a test goes to at most {MAX_TEST_RECIPIENTS} addresses", code="too_many_recipients"
         )
-    sent = _sent_last_hour()
-    if sent + len(recipients) > TEST_SENDS_PER_HOUR:
-        raise RateLimited(
-            f"at most {TEST_SENDS_PER_HOUR} test messages per hour; "
-            f"{max(TEST_SENDS_PER_HOUR - sent, 0)} left now",
-            details={"limit": TEST_SENDS_PER_HOUR, "window_seconds": 3600},
-        )
+    check_hourly_limit(_sent_last_hour(), len(recipients), TEST_SENDS_PER_HOUR)
     template = services.get_template(actor, template_id)
     revision = _revision_for(actor, template, revision_id)
     org = services.current_organization()
@@ -169,28 +205,15 @@ def send_test(
     contact = _contact_fields(actor, contact_id, sample)
     compiled = services.compiled_revision(actor, revision.id, track_clicks=False, track_opens=False)
     message = _render(compiled, compiled.variables, contact)
-    subject = TEST_SUBJECT_PREFIX + message.subject
-    for address in recipients:
-        mail.queue(
-            mail.Message(
-                to_email=address,
-                from_email=from_email,
-                from_name=revision.from_name or org.default_from_name or org.name,
-                reply_to=revision.reply_to,
-                subject=subject,
-                html=message.html,
-                text=message.text,
-                organization_id=org.id,
-                headers={TEST_HEADER: "1"},
-                metadata={
-                    "organization_id": str(org.id),
-                    "template_id": str(template.id),
-                    "revision_id": str(revision.id),
-                    "test": "1",
-                },
-                category="test",
-            )
-        )
+    subject = queue_test(
+        recipients,
+        message,
+        from_email=from_email,
+        from_name=revision.from_name or org.default_from_name or org.name,
+        reply_to=revision.reply_to,
+        organization_id=org.id,
+        metadata={"template_id": str(template.id), "revision_id": str(revision.id)},
+    )
     db.session.add(
         TemplateTestSend(
             template_id=template.id,

@@ -19,25 +19,18 @@ from blueprints.accounts import services as accounts
 from blueprints.campaigns.models import CampaignTestSend
 from blueprints.campaigns.services.campaigns import get_campaign
 from blueprints.campaigns.services.lifecycle import prepare
-from blueprints.contacts import services as contacts
 from blueprints.domains import services as domains
+from blueprints.templates import contacts as template_contacts
+from blueprints.templates import previews
 from blueprints.templates import services as templates
 from blueprints.templates.rendering import compile_jinja, render
-from engagex import mail
 from engagex.db import db, utcnow
-from engagex.errors import AppError, ValidationFailed
+from engagex.errors import ValidationFailed
 from engagex.permissions import Actor, require
 
 MAX_TEST_RECIPIENTS = 10
 #: test messages an organization may send per rolling hour (campaign tests)
 TEST_SENDS_PER_HOUR = 50
-TEST_SUBJECT_PREFIX = "[Test] "
-TEST_HEADER = "X-EngageX-Test"
-
-
-class RateLimited(AppError):
-    status = 429
-    code = "rate_limited"
 
 
 def _sent_last_hour() -> int:
@@ -47,19 +40,6 @@ def _sent_last_hour() -> int:
             CampaignTestSend.created_at > since
         )
     )
-
-
-def _contact_fields(actor: Actor | None, contact_id: int | None) -> dict[str, Any] | None:
-    if contact_id is None:
-        return None
-    require(actor, "contacts:read")
-    contact = contacts.get_contact(actor, contact_id)
-    return {
-        "email": contact.email,
-        "first_name": contact.first_name or "",
-        "last_name": contact.last_name or "",
-        "attributes": dict(contact.attributes or {}),
-    }
 
 
 def send_test(
@@ -83,13 +63,7 @@ def send_test(
         raise ValidationFailed(
             f"a test goes to at most {MAX_TEST_RECIPIENTS} addresses", code="too_many_recipients"
         )
-    sent = _sent_last_hour()
-    if sent + len(recipients) > TEST_SENDS_PER_HOUR:
-        raise RateLimited(
-            f"at most {TEST_SENDS_PER_HOUR} test messages per hour; "
-            f"{max(TEST_SENDS_PER_HOUR - sent, 0)} left now",
-            details={"limit": TEST_SENDS_PER_HOUR, "window_seconds": 3600},
-        )
+    previews.check_hourly_limit(_sent_last_hour(), len(recipients), TEST_SENDS_PER_HOUR)
     revision, sender, _compiled = prepare(campaign, audience=False)
     domains.assert_sender_allowed(campaign.organization_id, sender.from_email)
     compiled = templates.compiled_revision(None, revision.id, track_clicks=False, track_opens=False)
@@ -100,30 +74,22 @@ def send_test(
             subject_source=campaign.subject,
         )
     org = accounts.get_organization_by_id(campaign.organization_id)
-    context = templates.sample_context(compiled.variables, _contact_fields(actor, contact_id), org)
+    contact = None
+    if contact_id is not None:
+        require(actor, "contacts:read")
+        contact = template_contacts.contact_by_id(actor, contact_id)
+    context = templates.sample_context(compiled.variables, contact, org)
     context["campaign"] = {"name": campaign.name}
     message = render(compiled, context, templates.preview_links(compiled))
-    subject = TEST_SUBJECT_PREFIX + message.subject
-    for address in recipients:
-        mail.queue(
-            mail.Message(
-                to_email=address,
-                from_email=sender.from_email,
-                from_name=sender.from_name,
-                reply_to=sender.reply_to,
-                subject=subject,
-                html=message.html,
-                text=message.text,
-                organization_id=campaign.organization_id,
-                headers={TEST_HEADER: "1"},
-                metadata={
-                    "organization_id": str(campaign.organization_id),
-                    "campaign_id": str(campaign.id),
-                    "test": "1",
-                },
-                category="test",
-            )
-        )
+    subject = previews.queue_test(
+        recipients,
+        message,
+        from_email=sender.from_email,
+        from_name=sender.from_name,
+        reply_to=sender.reply_to,
+        organization_id=campaign.organization_id,
+        metadata={"campaign_id": str(campaign.id)},
+    )
     db.session.add(
         CampaignTestSend(
             campaign_id=campaign.id,
