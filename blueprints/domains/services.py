@@ -278,6 +278,17 @@ def domains_to_recheck(organization_id: int | None = None) -> list[tuple[int, in
 # --- the sending gate -------------------------------------------------------------------
 
 
+def sender_domain_status(org: _HasId | int, from_email: str) -> str | None:
+    """The status of ``from_email``'s domain among ``org``'s sending domains (None: not
+    one of them); 422 ``invalid_sender`` for a malformed address."""
+    org_id = org if isinstance(org, int) else org.id
+    domain = email_domain(from_email)
+    with tenant_context(org_id, current_scope().user_id):
+        return db.session.scalar(
+            sa.select(SendingDomain.status).where(SendingDomain.name == domain)
+        )
+
+
 def assert_sender_allowed(org: _HasId | int, from_email: str) -> None:
     """Refuse (422 ``sender_domain_unverified``) a From address whose domain is not a
     verified sending domain of ``org``.
@@ -287,14 +298,10 @@ def assert_sender_allowed(org: _HasId | int, from_email: str) -> None:
     the embedded mode) lets any well-formed address through. A malformed address is 422
     ``invalid_sender`` either way.
     """
-    org_id = org if isinstance(org, int) else org.id
     domain = email_domain(from_email)
     if settings.allow_unverified_senders():
         return
-    with tenant_context(org_id, current_scope().user_id):
-        status = db.session.scalar(
-            sa.select(SendingDomain.status).where(SendingDomain.name == domain)
-        )
+    status = sender_domain_status(org, from_email)
     if status == checks.VERIFIED:
         return
     address = from_email.strip()

@@ -37,13 +37,6 @@ def _attempt(name: str, step: Callable[[], str]) -> dict[str, Any]:
         return _check(name, False, exc.message, exc.code)
 
 
-def _domain_verified(name: str) -> bool:
-    try:
-        return domains.get_domain_by_name(None, name).status == "verified"
-    except AppError:  # not a domain of the organization, or not a domain at all
-        return False
-
-
 def _count(n: int) -> str:
     return f"{n:,}"
 
@@ -96,8 +89,8 @@ def review_campaign(actor: Actor | None, campaign_id: int) -> dict[str, Any]:
             raise ValidationFailed("choose a sender address", code="no_sender")
         sender["email"] = address
         sender["domain"] = address.rpartition("@")[2].lower()
-        sender["verified"] = _domain_verified(sender["domain"])
         domains.assert_sender_allowed(org_id, address)
+        sender["verified"] = domains.sender_domain_status(org_id, address) == "verified"
         sender["allowed"] = True
         if sender["verified"]:
             return f"the sending domain {sender['domain']} is verified"
