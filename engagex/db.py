@@ -7,7 +7,7 @@ import-time Python value.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
@@ -38,6 +38,11 @@ db = SQLAlchemy(model_class=Base, disable_autonaming=True)
 def utcnow() -> datetime:
     """The current time as the database sees it (server-side, timezone-aware)."""
     return db.session.execute(sa.select(sa.func.now())).scalar_one()
+
+
+def as_utc(value: datetime) -> datetime:
+    """A timezone-aware UTC datetime (SQLite hands back naive values, stored in UTC)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class IdMixin:

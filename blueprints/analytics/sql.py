@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from engagex.db import db
+from engagex.db import as_utc, db
 
 
 def dialect() -> str:
@@ -47,9 +47,7 @@ def earlier_of(current: Any, incoming: Any) -> Any:
 
 def aware(value: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes (stored in UTC)."""
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return None if value is None else as_utc(value)
 
 
 def hour_of(value: datetime) -> datetime:

@@ -33,10 +33,9 @@ from blueprints.billing.errors import (
     SendingPaused,
 )
 from blueprints.billing.models import Subscription, UsageCounter, UsageRecord
-from blueprints.billing.periods import as_utc
 from blueprints.billing.sources import count_contacts, count_seats, in_org
 from blueprints.billing.state import current_period, get_subscription, grace_ends_at, now
-from engagex.db import db
+from engagex.db import as_utc, db
 from engagex.errors import ValidationFailed
 
 log = logging.getLogger(__name__)

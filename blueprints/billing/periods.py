@@ -10,6 +10,8 @@ from __future__ import annotations
 import calendar
 from datetime import UTC, datetime
 
+from engagex.db import as_utc
+
 
 def add_months(anchor: datetime, months: int) -> datetime:
     """``anchor`` moved by ``months`` calendar months, clamped to the month's last day."""
@@ -29,13 +31,6 @@ def period_at(anchor: datetime, now: datetime) -> tuple[datetime, datetime]:
         months -= 1
         start = add_months(anchor, months)
     return start, add_months(anchor, months + 1)
-
-
-def as_utc(value: datetime) -> datetime:
-    """A timezone-aware UTC datetime (SQLite hands naive values back)."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
 
 
 def from_timestamp(value: int | float | None) -> datetime | None:

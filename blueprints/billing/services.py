@@ -33,7 +33,7 @@ from blueprints.billing.enforcement import (
     sending_allowed,
 )
 from blueprints.billing.models import Plan, Subscription
-from blueprints.billing.periods import as_utc, from_timestamp
+from blueprints.billing.periods import from_timestamp
 from blueprints.billing.sources import count_contacts, count_seats, in_org, organization_info
 from blueprints.billing.state import (
     LIVE,
@@ -47,7 +47,7 @@ from blueprints.billing.state import (
 )
 from blueprints.billing.state import set_plan as _set_plan
 from engagex.api import Page
-from engagex.db import db
+from engagex.db import as_utc, db
 from engagex.errors import Conflict, ValidationFailed
 from engagex.permissions import Actor, require
 

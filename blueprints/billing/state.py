@@ -20,9 +20,9 @@ from flask import current_app
 from blueprints.billing import signals
 from blueprints.billing.catalog import find_plan, free_plan, plan_for_price
 from blueprints.billing.models import Plan, Subscription
-from blueprints.billing.periods import as_utc, from_timestamp, period_at
+from blueprints.billing.periods import from_timestamp, period_at
 from blueprints.billing.sources import in_org, organization_info
-from engagex.db import db, utcnow
+from engagex.db import as_utc, db, utcnow
 from engagex.errors import AppError, ValidationFailed
 from engagex.tenancy import system_scope
 

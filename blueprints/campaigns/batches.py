@@ -33,7 +33,7 @@ from sqlalchemy.dialects import postgresql
 
 from blueprints.campaigns import states
 from blueprints.campaigns.models import Campaign, CampaignBatch, CampaignRecipient
-from engagex.db import db
+from engagex.db import as_utc, db
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +56,7 @@ def later_expr(seconds: float) -> Any:
 
 
 def db_now() -> datetime:
-    value = db.session.scalar(sa.select(sa.func.now())) if _postgres() else datetime.now(UTC)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return as_utc(db.session.scalar(sa.select(sa.func.now())) if _postgres() else datetime.now(UTC))
 
 
 def _aware(value: datetime | None) -> datetime | None:

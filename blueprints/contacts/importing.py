@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -41,7 +41,7 @@ from blueprints.contacts.staging import Counts, Stage
 from blueprints.contacts.storage import import_dir, remove_quietly
 from blueprints.contacts.validation import EmailNormalizer, neutralize_cell
 from engagex.api import Page, keyset_page
-from engagex.db import db, utcnow
+from engagex.db import as_utc, db, utcnow
 from engagex.errors import Conflict, NotFound, ValidationFailed
 from engagex.permissions import Actor, require
 from engagex.tenancy import require_org_id
@@ -371,14 +371,10 @@ def _expire_stalled(records: Iterable[Import]) -> None:
     limit = utcnow() - STALLED_AFTER
     for record in records:
         beat = record.heartbeat_at or record.created_at
-        if record.status == "running" and beat is not None and _aware(beat) < limit:
+        if record.status == "running" and beat is not None and as_utc(beat) < limit:
             record.status, record.error = "failed", STALLED_MESSAGE
             record.finished_at = utcnow()
     db.session.flush()
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def show_import(actor: Actor | None, import_id: int) -> Import:

@@ -21,7 +21,7 @@ from blueprints.accounts.services._common import (
     validate_name,
 )
 from engagex.api import Page, keyset_page
-from engagex.db import db, utcnow
+from engagex.db import as_utc, db, utcnow
 from engagex.errors import NotFound
 from engagex.permissions import Actor, Role, require
 from engagex.tenancy import system_scope
@@ -78,11 +78,6 @@ def revoke_api_key(actor: Actor | None, key_id: int) -> None:
     audit.record(actor, "api_keys.revoked", key, {"name": key.name, "role": key.role})
 
 
-def _aware(value: datetime) -> datetime:
-    """SQLite (the embedded mode) returns naive UTC timestamps."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def authenticate_api_key(token: str) -> Actor | None:
     """The actor of a bearer token, or None for anything that is not a live key."""
     if not token.startswith(API_KEY_PREFIX):
@@ -103,7 +98,7 @@ def authenticate_api_key(token: str) -> Actor | None:
         # resolution does not care about skew); asking the database would cost every
         # authenticated request a round trip.
         last = key.last_used_at
-        if last is None or datetime.now(UTC) - _aware(last) >= LAST_USED_RESOLUTION:
+        if last is None or datetime.now(UTC) - as_utc(last) >= LAST_USED_RESOLUTION:
             key.last_used_at = utcnow()
             db.session.flush()
     return Actor(
