@@ -2,6 +2,7 @@ export { Alert } from './Alert.tsx';
 export { Badge, type BadgeTone } from './Badge.tsx';
 export { Button, type ButtonProps } from './Button.tsx';
 export { Card, CardBody, CardFooter, CardHeader } from './Card.tsx';
+export { ConfirmDialog, type ConfirmDialogProps } from './ConfirmDialog.tsx';
 export { CopyButton } from './CopyButton.tsx';
 export { Dialog, type DialogProps } from './Dialog.tsx';
 export { EmptyState } from './EmptyState.tsx';

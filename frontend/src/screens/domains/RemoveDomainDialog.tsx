@@ -1,7 +1,6 @@
 import { useLocation } from 'wouter';
 import { useDeleteDomain, type Domain } from '../../api/domains.ts';
-import { describeError } from '../../api/errors.ts';
-import { Alert, Button, Dialog, useToast } from '../../components/ui/index.ts';
+import { ConfirmDialog, useToast } from '../../components/ui/index.ts';
 
 /** Confirms removing a domain; on success goes back to the list. */
 export function RemoveDomainDialog({ domain, onClose }: { domain: Domain | null; onClose: () => void }) {
@@ -27,12 +26,11 @@ export function RemoveDomainDialog({ domain, onClose }: { domain: Domain | null;
   };
 
   return (
-    <Dialog
+    <ConfirmDialog
       open={domain !== null}
       onClose={close}
       busy={remove.isPending}
-      role="alertdialog"
-      size="sm"
+      error={remove.error}
       title={domain ? `Remove ${domain.name}?` : 'Remove domain?'}
       description={
         domain
@@ -41,18 +39,8 @@ export function RemoveDomainDialog({ domain, onClose }: { domain: Domain | null;
             }`
           : undefined
       }
-      footer={
-        <>
-          <Button variant="secondary" onClick={close} disabled={remove.isPending} data-autofocus>
-            Cancel
-          </Button>
-          <Button variant="danger" onClick={confirm} loading={remove.isPending}>
-            Remove domain
-          </Button>
-        </>
-      }
-    >
-      {remove.isError && <Alert>{describeError(remove.error)}</Alert>}
-    </Dialog>
+      confirmLabel="Remove domain"
+      onConfirm={confirm}
+    />
   );
 }

@@ -1,6 +1,5 @@
 import { useRevokeApiKey, type ApiKey } from '../../api/accounts.ts';
-import { describeError } from '../../api/errors.ts';
-import { Alert, Button, Dialog, useToast } from '../../components/ui/index.ts';
+import { Alert, ConfirmDialog, useToast } from '../../components/ui/index.ts';
 
 export function RevokeApiKeyDialog({
   apiKey,
@@ -31,37 +30,21 @@ export function RevokeApiKeyDialog({
   };
 
   return (
-    <Dialog
+    <ConfirmDialog
       open={apiKey !== null}
       onClose={close}
       busy={revoke.isPending}
-      role="alertdialog"
-      size="sm"
+      error={revoke.error}
       title="Revoke this API key?"
       description={
         apiKey
           ? `Anything using “${apiKey.name}” stops working at once. This cannot be undone.`
           : undefined
       }
-      footer={
-        <>
-          <Button variant="secondary" onClick={close} disabled={revoke.isPending} data-autofocus>
-            Cancel
-          </Button>
-          <Button variant="danger" onClick={confirm} loading={revoke.isPending}>
-            Revoke key
-          </Button>
-        </>
-      }
+      confirmLabel="Revoke key"
+      onConfirm={confirm}
     >
-      {(isCurrent || revoke.isError) && (
-        <div className="space-y-3">
-          {isCurrent && (
-            <Alert tone="warning">This browser is connected with this key: you will be disconnected.</Alert>
-          )}
-          {revoke.isError && <Alert>{describeError(revoke.error)}</Alert>}
-        </div>
-      )}
-    </Dialog>
+      {isCurrent && <Alert tone="warning">This browser is connected with this key: you will be disconnected.</Alert>}
+    </ConfirmDialog>
   );
 }

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { usePendingInvitations, useResendInvitation, useRevokeInvitation, type Invitation } from '../../api/accounts.ts';
 import { describeError } from '../../api/errors.ts';
 import { QueryError } from '../../components/QueryError.tsx';
-import { Alert, Badge, Button, Card, CardHeader, DataTable, Dialog, useToast, type Column } from '../../components/ui/index.ts';
+import { Badge, Button, Card, CardHeader, ConfirmDialog, DataTable, useToast, type Column } from '../../components/ui/index.ts';
 import { formatDate, formatRelative } from '../../lib/format.ts';
 import { roleLabel } from '../../lib/roles.ts';
 
@@ -14,39 +14,24 @@ function RevokeInvitationDialog({ invitation, onClose }: { invitation: Invitatio
     onClose();
   };
   return (
-    <Dialog
+    <ConfirmDialog
       open={invitation !== null}
       onClose={close}
       busy={revoke.isPending}
-      role="alertdialog"
-      size="sm"
+      error={revoke.error}
       title="Withdraw this invitation?"
       description={invitation ? `The link sent to ${invitation.email} stops working. You can invite them again later.` : undefined}
-      footer={
-        <>
-          <Button variant="secondary" onClick={close} disabled={revoke.isPending} data-autofocus>
-            Cancel
-          </Button>
-          <Button
-            variant="danger"
-            loading={revoke.isPending}
-            onClick={() =>
-              invitation &&
-              revoke.mutate(invitation.id, {
-                onSuccess: () => {
-                  toast.success('Invitation withdrawn', `${invitation.email} can no longer join with that link.`);
-                  close();
-                },
-              })
-            }
-          >
-            Withdraw
-          </Button>
-        </>
+      confirmLabel="Withdraw"
+      onConfirm={() =>
+        invitation &&
+        revoke.mutate(invitation.id, {
+          onSuccess: () => {
+            toast.success('Invitation withdrawn', `${invitation.email} can no longer join with that link.`);
+            close();
+          },
+        })
       }
-    >
-      {revoke.isError && <Alert>{describeError(revoke.error)}</Alert>}
-    </Dialog>
+    />
   );
 }
 

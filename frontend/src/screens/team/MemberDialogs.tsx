@@ -6,7 +6,7 @@ import { fetchMe } from '../../api/auth.ts';
 import { api } from '../../api/client.ts';
 import { describeError } from '../../api/errors.ts';
 import { enterOrganization } from '../../components/shell/useSwitchOrganization.ts';
-import { Alert, Button, Dialog, Select, useToast } from '../../components/ui/index.ts';
+import { Alert, Button, ConfirmDialog, Dialog, Select, useToast } from '../../components/ui/index.ts';
 import { ROLE_DESCRIPTIONS, ROLE_LABELS, roleLabel, type Role } from '../../lib/roles.ts';
 
 function memberLabel(member: Member): string {
@@ -30,43 +30,29 @@ export function RemoveMemberDialog({
     onClose();
   };
   return (
-    <Dialog
+    <ConfirmDialog
       open={member !== null}
       onClose={close}
       busy={remove.isPending}
-      role="alertdialog"
-      size="sm"
+      error={remove.error}
+      errorTitle="The member was not removed"
       title={member ? `Remove ${memberLabel(member)}?` : 'Remove member?'}
       description={
         member
           ? `${member.user.email} loses access to ${organizationName} at once. Their account and what they made stay.`
           : undefined
       }
-      footer={
-        <>
-          <Button variant="secondary" onClick={close} disabled={remove.isPending} data-autofocus>
-            Cancel
-          </Button>
-          <Button
-            variant="danger"
-            loading={remove.isPending}
-            onClick={() =>
-              member &&
-              remove.mutate(member.id, {
-                onSuccess: () => {
-                  toast.success('Member removed', `${member.user.email} no longer has access.`);
-                  close();
-                },
-              })
-            }
-          >
-            Remove
-          </Button>
-        </>
+      confirmLabel="Remove"
+      onConfirm={() =>
+        member &&
+        remove.mutate(member.id, {
+          onSuccess: () => {
+            toast.success('Member removed', `${member.user.email} no longer has access.`);
+            close();
+          },
+        })
       }
-    >
-      {remove.isError && <Alert title="The member was not removed">{describeError(remove.error)}</Alert>}
-    </Dialog>
+    />
   );
 }
 
@@ -99,27 +85,17 @@ export function LeaveDialog({
     onClose();
   };
   return (
-    <Dialog
+    <ConfirmDialog
       open={open}
       onClose={close}
       busy={leave.isPending}
-      role="alertdialog"
-      size="sm"
+      error={leave.error}
+      errorTitle="You are still a member"
       title={`Leave ${organizationName}?`}
       description="You lose access at once. To come back, someone has to invite you again."
-      footer={
-        <>
-          <Button variant="secondary" onClick={close} disabled={leave.isPending} data-autofocus>
-            Cancel
-          </Button>
-          <Button variant="danger" loading={leave.isPending} onClick={() => leave.mutate()}>
-            Leave organization
-          </Button>
-        </>
-      }
-    >
-      {leave.isError && <Alert title="You are still a member">{describeError(leave.error)}</Alert>}
-    </Dialog>
+      confirmLabel="Leave organization"
+      onConfirm={() => leave.mutate()}
+    />
   );
 }
 

@@ -1,6 +1,5 @@
 import { useCampaignCommand, useCampaignProgress, type Campaign } from '../../../api/campaigns.ts';
-import { describeError } from '../../../api/errors.ts';
-import { Alert, Button, Dialog, useToast } from '../../../components/ui/index.ts';
+import { ConfirmDialog, useToast } from '../../../components/ui/index.ts';
 import { formatNumber } from '../../../lib/format.ts';
 
 /** Confirms stopping a campaign for good: recipients not sent yet never receive it. */
@@ -25,28 +24,18 @@ export function CancelDialog({ campaign, open, onClose }: { campaign: Campaign; 
     });
 
   return (
-    <Dialog
+    <ConfirmDialog
       open={open}
       onClose={close}
       busy={cancel.isPending}
-      role="alertdialog"
-      size="sm"
+      error={cancel.error}
       title={`Cancel “${campaign.name}”?`}
       description={`${
         left > 0 ? `The ${formatNumber(left)} ${left === 1 ? 'recipient' : 'recipients'} not sent yet will never receive it.` : 'Nobody else will receive it.'
       } Messages already sent stay sent. This cannot be undone; to stop for a while, pause instead.`}
-      footer={
-        <>
-          <Button variant="secondary" onClick={close} disabled={cancel.isPending} data-autofocus>
-            Keep it
-          </Button>
-          <Button variant="danger" onClick={confirm} loading={cancel.isPending}>
-            Cancel campaign
-          </Button>
-        </>
-      }
-    >
-      {cancel.isError && <Alert>{describeError(cancel.error)}</Alert>}
-    </Dialog>
+      cancelLabel="Keep it"
+      confirmLabel="Cancel campaign"
+      onConfirm={confirm}
+    />
   );
 }

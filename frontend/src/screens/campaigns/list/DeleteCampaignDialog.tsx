@@ -1,6 +1,5 @@
 import { useDeleteCampaign, type Campaign } from '../../../api/campaigns.ts';
-import { describeError } from '../../../api/errors.ts';
-import { Alert, Button, Dialog, useToast } from '../../../components/ui/index.ts';
+import { ConfirmDialog, useToast } from '../../../components/ui/index.ts';
 import { hasStarted } from '../common.tsx';
 
 /** Confirms deleting a campaign that is not running; `onDeleted` runs after it is gone. */
@@ -34,30 +33,19 @@ export function DeleteCampaignDialog({
   };
 
   return (
-    <Dialog
+    <ConfirmDialog
       open={campaign !== null}
       onClose={close}
       busy={remove.isPending}
-      role="alertdialog"
-      size="sm"
+      error={remove.error}
       title={campaign ? `Delete “${campaign.name}”?` : 'Delete campaign?'}
       description={
         campaign && hasStarted(campaign)
           ? 'Its report and recipient list are deleted with it. Messages already delivered stay in their inboxes.'
           : 'The draft and its settings are deleted. Your templates, groups and segments are not affected.'
       }
-      footer={
-        <>
-          <Button variant="secondary" onClick={close} disabled={remove.isPending} data-autofocus>
-            Cancel
-          </Button>
-          <Button variant="danger" onClick={confirm} loading={remove.isPending}>
-            Delete campaign
-          </Button>
-        </>
-      }
-    >
-      {remove.isError && <Alert>{describeError(remove.error)}</Alert>}
-    </Dialog>
+      confirmLabel="Delete campaign"
+      onConfirm={confirm}
+    />
   );
 }

@@ -1,7 +1,6 @@
 import { useLocation } from 'wouter';
 import { useCampaignCommand, type Campaign } from '../../../api/campaigns.ts';
-import { describeError } from '../../../api/errors.ts';
-import { Alert, Button, Dialog, useToast } from '../../../components/ui/index.ts';
+import { ConfirmDialog, useToast } from '../../../components/ui/index.ts';
 import { formatNumber } from '../../../lib/format.ts';
 
 const people = (count: number) => `${formatNumber(count)} ${count === 1 ? 'recipient' : 'recipients'}`;
@@ -44,28 +43,19 @@ export function SendNowDialog({
   };
 
   return (
-    <Dialog
+    <ConfirmDialog
       open={open}
       onClose={close}
       busy={send.isPending}
-      role="alertdialog"
-      size="sm"
+      error={send.error}
+      errorTitle="The campaign was not sent"
+      tone="primary"
       title={`Send “${campaign.name}” now?`}
       description={`It goes to ${people(recipients)} right away${
         campaign.status === 'scheduled' ? ', instead of at the scheduled time' : ''
       }. You can pause or cancel while it is sending, but messages already sent cannot be called back.`}
-      footer={
-        <>
-          <Button variant="secondary" onClick={close} disabled={send.isPending} data-autofocus>
-            Cancel
-          </Button>
-          <Button onClick={() => void confirm()} loading={send.isPending}>
-            Send
-          </Button>
-        </>
-      }
-    >
-      {send.isError && <Alert title="The campaign was not sent">{describeError(send.error)}</Alert>}
-    </Dialog>
+      confirmLabel="Send"
+      onConfirm={() => void confirm()}
+    />
   );
 }

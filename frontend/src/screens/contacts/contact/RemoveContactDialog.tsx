@@ -1,8 +1,7 @@
 import { useState } from 'react';
 import { useLocation } from 'wouter';
 import { useRemoveContact, type Contact } from '../../../api/contacts.ts';
-import { describeError } from '../../../api/errors.ts';
-import { Alert, Button, Dialog, Input, useToast } from '../../../components/ui/index.ts';
+import { ConfirmDialog, Input, useToast } from '../../../components/ui/index.ts';
 import { cn } from '../../../lib/cn.ts';
 
 type Mode = 'delete' | 'erase';
@@ -53,69 +52,58 @@ export function RemoveContactDialog({ contact, onClose }: { contact: Contact | n
   ];
 
   return (
-    <Dialog
+    <ConfirmDialog
       open={contact !== null}
       onClose={close}
       busy={remove.isPending}
-      role="alertdialog"
-      size="sm"
+      error={remove.error}
       title={contact ? `Remove ${contact.email}?` : 'Remove contact?'}
-      footer={
-        <>
-          <Button variant="secondary" onClick={close} disabled={remove.isPending} data-autofocus>
-            Cancel
-          </Button>
-          <Button variant="danger" onClick={confirm} loading={remove.isPending} disabled={!confirmed}>
-            {mode === 'erase' ? 'Erase for good' : 'Delete contact'}
-          </Button>
-        </>
-      }
+      confirmLabel={mode === 'erase' ? 'Erase for good' : 'Delete contact'}
+      confirmDisabled={!confirmed}
+      onConfirm={confirm}
     >
-      <div className="space-y-3">
-        {remove.isError && <Alert>{describeError(remove.error)}</Alert>}
-        <fieldset className="space-y-2">
-          <legend className="sr-only">How to remove the contact</legend>
-          {options.map((option) => (
-            <label
-              key={option.value}
-              className={cn(
-                'flex cursor-pointer gap-3 rounded-lg border px-3.5 py-3 text-sm has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-indigo-600',
-                mode === option.value
-                  ? option.value === 'erase'
-                    ? 'border-rose-300 bg-rose-50/60'
-                    : 'border-indigo-300 bg-indigo-50/60'
-                  : 'border-slate-200',
-              )}
-            >
-              <input
-                type="radio"
-                name="remove-mode"
-                value={option.value}
-                checked={mode === option.value}
-                onChange={() => setMode(option.value)}
-                className="mt-0.5 size-4 accent-indigo-600"
-              />
-              <span>
-                <span className="block font-medium text-slate-900">{option.title}</span>
-                <span className="block text-slate-500">{option.hint}</span>
-              </span>
-            </label>
-          ))}
-        </fieldset>
-        {mode === 'erase' && contact && (
-          <Input
-            label={
-              <span>
-                Type <span className="font-mono">{contact.email}</span> to confirm
-              </span>
-            }
-            value={typed}
-            onChange={(event) => setTyped(event.target.value)}
-            autoComplete="off"
-            spellCheck={false}
-          />
-        )}
-      </div>
-    </Dialog>
+      <fieldset className="space-y-2">
+        <legend className="sr-only">How to remove the contact</legend>
+        {options.map((option) => (
+          <label
+            key={option.value}
+            className={cn(
+              'flex cursor-pointer gap-3 rounded-lg border px-3.5 py-3 text-sm has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-indigo-600',
+              mode === option.value
+                ? option.value === 'erase'
+                  ? 'border-rose-300 bg-rose-50/60'
+                  : 'border-indigo-300 bg-indigo-50/60'
+                : 'border-slate-200',
+            )}
+          >
+            <input
+              type="radio"
+              name="remove-mode"
+              value={option.value}
+              checked={mode === option.value}
+              onChange={() => setMode(option.value)}
+              className="mt-0.5 size-4 accent-indigo-600"
+            />
+            <span>
+              <span className="block font-medium text-slate-900">{option.title}</span>
+              <span className="block text-slate-500">{option.hint}</span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      {mode === 'erase' && contact && (
+        <Input
+          label={
+            <span>
+              Type <span className="font-mono">{contact.email}</span> to confirm
+            </span>
+          }
+          value={typed}
+          onChange={(event) => setTyped(event.target.value)}
+          autoComplete="off"
+          spellCheck={false}
+        />
+      )}
+    </ConfirmDialog>
   );
 }

@@ -8,7 +8,6 @@ import {
   type ContactField,
   type FieldType,
 } from '../../../api/contacts.ts';
-import { describeError } from '../../../api/errors.ts';
 import { useCan } from '../../../auth/viewer.tsx';
 import { Icon } from '../../../components/Icon.tsx';
 import { MoreIcon } from '../../../components/MoreIcons.tsx';
@@ -18,6 +17,7 @@ import {
   Badge,
   Button,
   Card,
+  ConfirmDialog,
   DataTable,
   Dialog,
   EmptyState,
@@ -160,31 +160,16 @@ function DeleteFieldDialog({ field, onClose }: { field: ContactField | null; onC
     onClose();
   };
   return (
-    <Dialog
+    <ConfirmDialog
       open={field !== null}
       onClose={close}
       busy={remove.isPending}
-      role="alertdialog"
-      size="sm"
+      error={remove.error}
       title={field ? `Delete ${field.name}?` : 'Delete field?'}
       description="Its value is removed from every contact. A segment that uses the field must be changed first."
-      footer={
-        <>
-          <Button variant="secondary" onClick={close} disabled={remove.isPending} data-autofocus>
-            Cancel
-          </Button>
-          <Button
-            variant="danger"
-            loading={remove.isPending}
-            onClick={() => field && remove.mutate(field.id, { onSuccess: () => (toast.success('Field deleted', field.name), close()) })}
-          >
-            Delete field
-          </Button>
-        </>
-      }
-    >
-      {remove.isError && <Alert>{describeError(remove.error)}</Alert>}
-    </Dialog>
+      confirmLabel="Delete field"
+      onConfirm={() => field && remove.mutate(field.id, { onSuccess: () => (toast.success('Field deleted', field.name), close()) })}
+    />
   );
 }
 

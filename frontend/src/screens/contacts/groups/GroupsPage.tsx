@@ -1,12 +1,11 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { Link } from 'wouter';
 import { useAllGroups, useCreateGroup, useDeleteGroup, useUpdateGroup, type Group } from '../../../api/contacts.ts';
-import { describeError } from '../../../api/errors.ts';
 import { useCan } from '../../../auth/viewer.tsx';
 import { Icon } from '../../../components/Icon.tsx';
 import { MoreIcon } from '../../../components/MoreIcons.tsx';
 import { QueryError } from '../../../components/QueryError.tsx';
-import { Alert, Button, Card, DataTable, Dialog, EmptyState, Input, useToast, type Column } from '../../../components/ui/index.ts';
+import { Alert, Button, Card, ConfirmDialog, DataTable, Dialog, EmptyState, Input, useToast, type Column } from '../../../components/ui/index.ts';
 import { useFocusFirstInvalid, useServerErrors } from '../../../lib/forms.ts';
 import { formatDate, formatNumber } from '../../../lib/format.ts';
 import { ContactsHeader } from '../ContactsHeader.tsx';
@@ -100,43 +99,28 @@ function DeleteGroupDialog({ group, onClose }: { group: Group | null; onClose: (
     onClose();
   };
   return (
-    <Dialog
+    <ConfirmDialog
       open={group !== null}
       onClose={close}
       busy={remove.isPending}
-      role="alertdialog"
-      size="sm"
+      error={remove.error}
       title={group ? `Delete ${group.name}?` : 'Delete group?'}
       description={
         group
           ? `Its ${formatNumber(group.contact_count)} ${group.contact_count === 1 ? 'member stays a contact' : 'members stay contacts'}; only the list goes. Segments that test membership of this group stop matching it.`
           : undefined
       }
-      footer={
-        <>
-          <Button variant="secondary" onClick={close} disabled={remove.isPending} data-autofocus>
-            Cancel
-          </Button>
-          <Button
-            variant="danger"
-            loading={remove.isPending}
-            onClick={() =>
-              group &&
-              remove.mutate(group.id, {
-                onSuccess: () => {
-                  toast.success('Group deleted', group.name);
-                  close();
-                },
-              })
-            }
-          >
-            Delete group
-          </Button>
-        </>
+      confirmLabel="Delete group"
+      onConfirm={() =>
+        group &&
+        remove.mutate(group.id, {
+          onSuccess: () => {
+            toast.success('Group deleted', group.name);
+            close();
+          },
+        })
       }
-    >
-      {remove.isError && <Alert>{describeError(remove.error)}</Alert>}
-    </Dialog>
+    />
   );
 }
 

@@ -23,7 +23,7 @@ import {
   Card,
   CardBody,
   CardHeader,
-  Dialog,
+  ConfirmDialog,
   EmptyState,
   Input,
   Skeleton,
@@ -145,39 +145,24 @@ function DeleteSegmentDialog({ segment, open, onClose }: { segment: Segment; ope
     onClose();
   };
   return (
-    <Dialog
+    <ConfirmDialog
       open={open}
       onClose={close}
       busy={remove.isPending}
-      role="alertdialog"
-      size="sm"
+      error={remove.error}
       title={`Delete ${segment.name}?`}
       description="The contacts stay; only the saved rules go. Campaigns already sent keep their recipients."
-      footer={
-        <>
-          <Button variant="secondary" onClick={close} disabled={remove.isPending} data-autofocus>
-            Cancel
-          </Button>
-          <Button
-            variant="danger"
-            loading={remove.isPending}
-            onClick={() =>
-              remove.mutate(segment.id, {
-                onSuccess: () => {
-                  toast.success('Segment deleted', segment.name);
-                  close();
-                  navigate('/segments');
-                },
-              })
-            }
-          >
-            Delete segment
-          </Button>
-        </>
+      confirmLabel="Delete segment"
+      onConfirm={() =>
+        remove.mutate(segment.id, {
+          onSuccess: () => {
+            toast.success('Segment deleted', segment.name);
+            close();
+            navigate('/segments');
+          },
+        })
       }
-    >
-      {remove.isError && <Alert>{describeError(remove.error)}</Alert>}
-    </Dialog>
+    />
   );
 }
 

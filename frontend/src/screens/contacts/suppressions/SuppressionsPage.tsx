@@ -1,5 +1,4 @@
 import { useRef, useState, type FormEvent } from 'react';
-import { describeError } from '../../../api/errors.ts';
 import { useAddSuppression, useRemoveSuppression, useSuppressions, type Suppression, type SuppressionKind } from '../../../api/segments.ts';
 import { useCan } from '../../../auth/viewer.tsx';
 import { Icon } from '../../../components/Icon.tsx';
@@ -10,6 +9,7 @@ import {
   Badge,
   Button,
   Card,
+  ConfirmDialog,
   DataTable,
   Dialog,
   EmptyState,
@@ -123,43 +123,28 @@ function RemoveSuppressionDialog({ entry, onClose }: { entry: Suppression | null
     onClose();
   };
   return (
-    <Dialog
+    <ConfirmDialog
       open={entry !== null}
       onClose={close}
       busy={remove.isPending}
-      role="alertdialog"
-      size="sm"
+      error={remove.error}
       title={entry ? `Stop suppressing ${entry.value}?` : 'Remove suppression?'}
       description={
         entry?.reason === 'complaint' || entry?.reason === 'bounce'
           ? 'This entry came from a bounce or a spam complaint: sending there again can hurt your delivery. Contacts keep their own status either way.'
           : 'Mail can reach it again. Contacts keep their own status: an unsubscribed contact stays unsubscribed.'
       }
-      footer={
-        <>
-          <Button variant="secondary" onClick={close} disabled={remove.isPending} data-autofocus>
-            Cancel
-          </Button>
-          <Button
-            variant="danger"
-            loading={remove.isPending}
-            onClick={() =>
-              entry &&
-              remove.mutate(entry.id, {
-                onSuccess: () => {
-                  toast.success('Suppression removed', entry.value);
-                  close();
-                },
-              })
-            }
-          >
-            Remove
-          </Button>
-        </>
+      confirmLabel="Remove"
+      onConfirm={() =>
+        entry &&
+        remove.mutate(entry.id, {
+          onSuccess: () => {
+            toast.success('Suppression removed', entry.value);
+            close();
+          },
+        })
       }
-    >
-      {remove.isError && <Alert>{describeError(remove.error)}</Alert>}
-    </Dialog>
+    />
   );
 }
 

@@ -1,6 +1,5 @@
 import { useDeleteWebhook, useRotateSecret, type Webhook, type WebhookWithSecret } from '../../../api/webhooks.ts';
-import { describeError } from '../../../api/errors.ts';
-import { Alert, Button, Dialog, useToast } from '../../../components/ui/index.ts';
+import { ConfirmDialog, useToast } from '../../../components/ui/index.ts';
 
 export function DeleteWebhookDialog({ webhook, onClose }: { webhook: Webhook | null; onClose: () => void }) {
   const remove = useDeleteWebhook();
@@ -19,31 +18,20 @@ export function DeleteWebhookDialog({ webhook, onClose }: { webhook: Webhook | n
     });
   };
   return (
-    <Dialog
+    <ConfirmDialog
       open={webhook !== null}
       onClose={close}
       busy={remove.isPending}
-      role="alertdialog"
-      size="sm"
+      error={remove.error}
       title="Delete this endpoint?"
       description={
         webhook
           ? `${webhook.url} stops receiving events at once, and its delivery log is deleted. This cannot be undone.`
           : undefined
       }
-      footer={
-        <>
-          <Button variant="secondary" onClick={close} disabled={remove.isPending} data-autofocus>
-            Cancel
-          </Button>
-          <Button variant="danger" onClick={confirm} loading={remove.isPending}>
-            Delete endpoint
-          </Button>
-        </>
-      }
-    >
-      {remove.isError && <Alert>{describeError(remove.error)}</Alert>}
-    </Dialog>
+      confirmLabel="Delete endpoint"
+      onConfirm={confirm}
+    />
   );
 }
 
@@ -72,26 +60,16 @@ export function RotateSecretDialog({
     });
   };
   return (
-    <Dialog
+    <ConfirmDialog
       open={webhook !== null}
       onClose={close}
       busy={rotate.isPending}
-      role="alertdialog"
-      size="sm"
+      error={rotate.error}
+      tone="primary"
       title="Rotate the signing secret?"
       description="A new secret is created and shown once. The current one keeps signing deliveries for 24 hours, then stops: update your endpoint within that time."
-      footer={
-        <>
-          <Button variant="secondary" onClick={close} disabled={rotate.isPending} data-autofocus>
-            Cancel
-          </Button>
-          <Button onClick={confirm} loading={rotate.isPending}>
-            Rotate secret
-          </Button>
-        </>
-      }
-    >
-      {rotate.isError && <Alert>{describeError(rotate.error)}</Alert>}
-    </Dialog>
+      confirmLabel="Rotate secret"
+      onConfirm={confirm}
+    />
   );
 }
