@@ -6,7 +6,7 @@ twice through the real service (a fresh import, then the same file as an upsert)
 in its own process so that its peak RSS is its own. In the same run it measures the
 database-side limit: ``COPY`` of the same file into a temporary table plus one
 set-based upsert into a table shaped and indexed like ``contacts`` (fresh, then again),
-once with the indexes only and once with the real table's foreign key too.
+once as the table is and once with the foreign key to organizations it no longer has (what that key cost).
 
 Then, with exactly 1,000,000 contacts in the organization: the server time of the
 first and of a deep keyset page of ``GET /api/v1/contacts``, and of a three-condition
@@ -368,12 +368,11 @@ def main() -> None:
 
     rows = args.rows
     limit_plain = plain["copy"] + plain["upsert_fresh"]
-    limit_keyed = keyed["copy"] + keyed["upsert_fresh"]
     print()
     print("database-side limit (COPY into a temp table + one INSERT ... ON CONFLICT):")
     for label, figures in (
-        ("indexes like contacts", plain),
-        ("indexes + foreign key (= contacts)", keyed),
+        ("contacts as it is", plain),
+        ("plus the foreign key 0011 dropped", keyed),
     ):
         print(
             f"  {label:38} COPY {figures['copy']:.1f} s, upsert fresh {figures['upsert_fresh']:.1f} s, "
@@ -392,11 +391,10 @@ def main() -> None:
     print(
         f"fresh import rate        {rate:10,.0f} rows/s   limit >= {TARGET_RATE:,}: {'ok' if rate >= TARGET_RATE else 'MISSED'}"
     )
-    for label, limit in (("indexes only", limit_plain), ("with foreign key", limit_keyed)):
-        ratio = fresh["seconds"] / limit
-        print(
-            f"fresh / DB limit ({label:16}) {ratio:4.2f}x   limit <= {TARGET_RATIO}x: {'ok' if ratio <= TARGET_RATIO else 'MISSED'}"
-        )
+    ratio = fresh["seconds"] / limit_plain
+    print(
+        f"fresh / DB limit         {ratio:10.2f}x        limit <= {TARGET_RATIO}x: {'ok' if ratio <= TARGET_RATIO else 'MISSED'}"
+    )
     rss = max(fresh["rss_mb"], again["rss_mb"])
     print(
         f"peak RSS                 {rss:10.0f} MB       limit <= {TARGET_RSS_MB} MB: {'ok' if rss <= TARGET_RSS_MB else 'MISSED'}"
