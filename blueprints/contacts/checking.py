@@ -47,6 +47,10 @@ class SeenAddresses:
         self._disk: sqlite3.Connection | None = None
         self._dir: tempfile.TemporaryDirectory[str] | None = None
 
+    def has_room(self, count: int) -> bool:
+        """Whether ``count`` more addresses fit in memory (nothing has spilled yet)."""
+        return self._disk is None and len(self.memory) + count <= self._limit
+
     def first_row(self, address: str, row: int) -> int | None:
         """The row where ``address`` was first seen, or None (and remember this one)."""
         first = self.memory.get(address)
@@ -152,15 +156,16 @@ def check_chunk(
     else:
         columns = {name: [] for name in plan.builtins}
         columns.update({f"a{i}": [] for i in range(len(plan.attributes))})
-    memory, numbers = seen.memory, raw.row_numbers
-    for index, address in enumerate(columns["email"]):
-        if index in bad or index in blank:
-            continue
-        first = memory.get(address)
-        if first is None:
-            first = seen.first_row(address, numbers[index])
-        if first is not None:
-            bad[index] = ("email", f"duplicate of row {first}")
+    numbers, skip = raw.row_numbers, bad.keys() | blank
+    if seen.has_room(count):
+        remember = seen.memory.setdefault  # the common case: one dictionary operation a row
+        for index, address in enumerate(columns["email"]):
+            if index not in skip and (first := remember(address, numbers[index])) != numbers[index]:
+                bad[index] = ("email", f"duplicate of row {first}")
+    else:
+        for index, address in enumerate(columns["email"]):
+            if index not in skip and (first := seen.first_row(address, numbers[index])):
+                bad[index] = ("email", f"duplicate of row {first}")
     if bad or blank:
         keep = [i for i in range(count) if i not in bad and i not in blank]
         valid = {name: [values[i] for i in keep] for name, values in columns.items()}

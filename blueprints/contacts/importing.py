@@ -20,6 +20,7 @@ import gc
 import logging
 import queue
 import shutil
+import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -37,7 +38,7 @@ from blueprints.contacts.models import IMPORT_MODES, Import
 from blueprints.contacts.progress import Progress
 from blueprints.contacts.readers import Source
 from blueprints.contacts.signals import import_completed
-from blueprints.contacts.staging import Counts, Stage
+from blueprints.contacts.staging import ConcurrentWrite, Counts, Stage
 from blueprints.contacts.storage import import_dir, remove_quietly
 from blueprints.contacts.validation import EmailNormalizer, neutralize_cell
 from engagex.api import Page, keyset_page
@@ -49,6 +50,7 @@ from engagex.tenancy import require_org_id
 log = logging.getLogger(__name__)
 
 CHUNK_ROWS = 25_000
+_SWITCH_INTERVAL = 0.0005
 ERROR_SAMPLE = 100
 
 
@@ -113,6 +115,25 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+@contextlib.contextmanager
+def _switching_often() -> Iterator[None]:
+    """Have the reader thread hand the interpreter back sooner than every 5 ms.
+
+    The applying thread mostly waits on the server; each time an answer arrives it needs
+    the interpreter lock, which the busy reader would otherwise hold for a whole switch
+    interval: several times per chunk, a tenth of an import.
+    """
+    interval = sys.getswitchinterval()
+    if interval <= _SWITCH_INTERVAL:  # another import in this process already set it
+        yield
+        return
+    sys.setswitchinterval(_SWITCH_INTERVAL)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(interval)
 
 
 def _pipeline(
@@ -255,6 +276,16 @@ def get_import(actor: Actor | None, import_id: int) -> Import:
     return found
 
 
+def _open_source(record: Import) -> Source:
+    options = record.options or {}
+    return Source.open(
+        Path(record.path or ""),
+        sheet=options.get("sheet"),
+        delimiter=options.get("delimiter"),
+        encoding=options.get("encoding"),
+    )
+
+
 def run_import(actor: Actor | None, import_id: int, progress: Progress | None = None) -> Import:
     """Apply a pending import in the current transaction and record its outcome.
 
@@ -269,12 +300,7 @@ def run_import(actor: Actor | None, import_id: int, progress: Progress | None = 
     started, started_at = time.monotonic(), utcnow()
     progress.start()
     options = record.options or {}
-    source = Source.open(
-        Path(record.path or ""),
-        sheet=options.get("sheet"),
-        delimiter=options.get("delimiter"),
-        encoding=options.get("encoding"),
-    )
+    source = _open_source(record)
     rejected = RejectedRows(import_dir(record) / "rejected.csv", source.headers)
     try:
         plan = resolve(
@@ -293,8 +319,26 @@ def run_import(actor: Actor | None, import_id: int, progress: Progress | None = 
             record.group_id,
         )
         stage.open()
-        with _collector_paused():
-            outcome = _pipeline(source, plan, stage, rejected, progress)
+        with _collector_paused(), _switching_often():
+            if not stage.optimistic:
+                outcome = _pipeline(source, plan, stage, rejected, progress)
+            else:
+                attempt = db.session.begin_nested()
+                db.session.connection()  # emits the SAVEPOINT now, before the raw cursor's work
+                try:
+                    outcome = _pipeline(source, plan, stage, rejected, progress)
+                    attempt.commit()
+                except ConcurrentWrite:
+                    # Someone added one of the file's addresses meanwhile: all of it again,
+                    # merging with what is there now.
+                    log.info("import %s met a concurrent write; applying it again", import_id)
+                    attempt.rollback()
+                    source.close()
+                    rejected.close()
+                    source = _open_source(record)
+                    rejected = RejectedRows(rejected.path, source.headers)
+                    stage.open(optimistic=False)
+                    outcome = _pipeline(source, plan, stage, rejected, progress)
     except BaseException:
         rejected.close()
         remove_quietly(rejected.path)

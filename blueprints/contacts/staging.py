@@ -1,20 +1,26 @@
 """Applying validated import rows with set-based SQL, one chunk at a time.
 
 PostgreSQL: each chunk is ``COPY``-ed into a temporary table through psycopg, then one
-``INSERT ... SELECT ... ON CONFLICT`` (or ``UPDATE ... FROM``) applies it; the custom
-attributes are assembled into JSON by the server (``jsonb_build_object``). While the
-server applies a chunk, the import's reader thread parses and validates the next one.
+``INSERT ... SELECT`` (``ON CONFLICT`` unless the organization had no contacts) or
+``UPDATE ... FROM`` applies it. While the server applies a chunk, the import's reader
+thread parses and validates the next one and assembles its custom attributes into JSON,
+so that the server, the bottleneck, only parses it.
+
+The first import into an organization without contacts inserts optimistically: a plain
+``INSERT`` skips the conflict check that ``ON CONFLICT`` pays on every row. A conflict
+can then only come from a contact written meanwhile by someone else; it raises
+``ConcurrentWrite`` and the caller applies the file again the careful way
+(``blueprints.contacts.importing``).
 
 SQLite (the embedded mode): chunks are inserted into a temporary table as they come and
 applied in one pass at the end; writing to a temporary table takes no lock on the
 database, so the import's progress stays visible until the final statement.
 
 Rows reaching this module are valid and unique within the file. The SQL text is built
-from fixed fragments and generated column names (``a0``, ``a1``...); every value,
-including attribute names, is a bound parameter. Row-level security applies to the
-application role, so every statement names the organization explicitly.
+from fixed fragments and column names of this module; every value is a bound parameter
+or travels through ``COPY``. Row-level security applies to the application role, so
+every statement names the organization explicitly.
 """
-
 # The statements are assembled from the fixed fragments of this module only (see above).
 # ruff: noqa: S608
 
@@ -23,10 +29,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+import psycopg
 import sqlalchemy as sa
 
 from engagex.db import db
@@ -34,7 +43,10 @@ from engagex.tenancy import sync_connection
 
 STAGE = "contact_import_stage"
 BUILTIN_COLUMNS = ("email", "first_name", "last_name", "status", "consent_at", "consent_ip")
-_PG_TYPES = {"text": "text", "number": "numeric", "date": "date", "boolean": "boolean"}
+
+
+class ConcurrentWrite(Exception):
+    """An optimistic insert met a contact written by another transaction meanwhile."""
 
 
 @dataclass
@@ -58,8 +70,21 @@ SUPPRESSED_STATUS = (
     "WHEN 'complaint' IN (se.reason, sd.reason) THEN 'complained' "
     "WHEN se.id IS NOT NULL OR sd.id IS NOT NULL THEN 'unsubscribed' END"
 )
-# jsonb_build_object takes at most 100 arguments; larger objects are concatenated.
-_PAIRS_PER_CALL = 40
+
+
+def _dumps(value: dict[str, Any]) -> str:
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits
+        return json.dumps(value, separators=(",", ":"))
+
+
+def attributes_json(names: Sequence[str], columns: Sequence[Sequence[Any]]) -> list[str]:
+    """Each row's custom attributes as a JSON object, without the empty (None) ones."""
+    return [
+        _dumps({name: value for name, value in zip(names, row, strict=True) if value is not None})
+        for row in zip(*columns, strict=True)
+    ]
 
 
 class Stage:
@@ -82,8 +107,9 @@ class Stage:
         self.group_id = group_id
         self.attr_columns = [f"a{i}" for i in range(len(attributes))]
         # Only mapped columns travel; the others stay NULL in the staging table.
-        mapped = [name for name in BUILTIN_COLUMNS if name in builtins or name == "email"]
-        self.columns = [*mapped, *self.attr_columns]
+        self.columns = [name for name in BUILTIN_COLUMNS if name in builtins or name == "email"]
+        self.optimistic = False
+        """Whether chunks are inserted without conflict checks (see the module's docstring)."""
 
     @staticmethod
     def for_session(
@@ -98,8 +124,16 @@ class Stage:
         )
         return backend(org_id, mode, builtins, attributes, group_id)
 
-    def open(self) -> None:  # pragma: no cover - abstract
+    def open(self, *, optimistic: bool = True) -> None:  # pragma: no cover - abstract
+        """Create the staging table; ``optimistic`` allows plain inserts (see above)."""
         raise NotImplementedError
+
+    def attributes_json(self, columns: dict[str, list[Any]]) -> list[str]:
+        if not self.attributes:
+            return ["{}"] * len(columns["email"])
+        return attributes_json(
+            [name for name, _ in self.attributes], [columns[c] for c in self.attr_columns]
+        )
 
     def prepare(self, columns: dict[str, list[Any]]) -> Any:
         """Turn a chunk's valid rows into what ``apply`` sends (runs in the reader thread)."""
@@ -126,33 +160,23 @@ class Stage:
 
 
 class PostgresStage(Stage):
-    def open(self) -> None:
-        typed = [
-            f"{col} {_PG_TYPES[kind]}"
-            for col, (_, kind) in zip(self.attr_columns, self.attributes, strict=True)
-        ]
+    def open(self, *, optimistic: bool = True) -> None:
         self.conn = sync_connection(db.session())
         self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {STAGE}")
         self.conn.exec_driver_sql(
             f'CREATE TEMP TABLE {STAGE} (email text COLLATE "C", '
             "first_name text, last_name text, status text, consent_at timestamptz, "
-            f"consent_ip text{''.join(', ' + t for t in typed)})"
+            "consent_ip text, attributes jsonb)"
         )
         self.cursor = self.conn.connection.driver_connection.cursor()
         self.params: dict[str, Any] = {"org": self.org_id, "group": self.group_id}
-        pairs = []
-        for i, (name, _) in enumerate(self.attributes):
-            self.params[f"k{i}"] = name
-            pairs.append(f"%(k{i})s::text, s.a{i}")
-        calls = [
-            f"jsonb_build_object({', '.join(pairs[i : i + _PAIRS_PER_CALL])})"
-            for i in range(0, len(pairs), _PAIRS_PER_CALL)
-        ]
-        attrs = f"jsonb_strip_nulls({' || '.join(calls)})" if calls else "'{}'::jsonb"
-        self.cursor.execute(
-            "SELECT EXISTS (SELECT FROM suppressions WHERE organization_id = %(org)s)", self.params
+        (suppressed, populated) = self._count(
+            "SELECT EXISTS (SELECT FROM suppressions WHERE organization_id = %(org)s), "
+            "EXISTS (SELECT FROM contacts WHERE organization_id = %(org)s "
+            "AND deleted_at IS NULL)"
         )
-        if self.cursor.fetchone()[0]:
+        self.optimistic = optimistic and self.mode != "update" and not populated
+        if suppressed:
             # A suppressed new address starts bounced/complained/unsubscribed; without any
             # entry (the common case) the two joins are left out.
             status = f"COALESCE(NULLIF(s.status, 'subscribed'), {SUPPRESSED_STATUS}, 'subscribed')"
@@ -164,13 +188,16 @@ class PostgresStage(Stage):
         else:
             status, joins = "COALESCE(s.status, 'subscribed')", ""
         self.source = (
-            f"SELECT s.email, s.first_name, s.last_name, {attrs} AS attributes, "
-            f"{status} AS status, s.consent_at, s.consent_ip FROM {STAGE} s {joins}"
+            "SELECT s.email, s.first_name, s.last_name, COALESCE(s.attributes, '{}') "
+            f"AS attributes, {status} AS status, s.consent_at, s.consent_ip FROM {STAGE} s {joins}"
         )
 
     def prepare(self, columns: dict[str, list[Any]]) -> str:
+        values = [columns[c] for c in self.columns]
+        if self.attributes:
+            values.append(self.attributes_json(columns))
         buffer = io.StringIO()
-        csv.writer(buffer).writerows(zip(*(columns[c] for c in self.columns), strict=True))
+        csv.writer(buffer).writerows(zip(*values, strict=True))
         return buffer.getvalue()
 
     def _count(self, sql: str) -> tuple[int, ...]:
@@ -181,8 +208,9 @@ class PostgresStage(Stage):
         if not rows:
             return Counts()
         self.cursor.execute(f"TRUNCATE {STAGE}")
+        columns = [*self.columns, "attributes"] if self.attributes else self.columns
         with self.cursor.copy(
-            f"COPY {STAGE} ({', '.join(self.columns)}) FROM STDIN (FORMAT csv)"
+            f"COPY {STAGE} ({', '.join(columns)}) FROM STDIN (FORMAT csv)"
         ) as copy:
             copy.write(prepared)
         sets = self._update_sets("c", "EXCLUDED")
@@ -191,18 +219,29 @@ class PostgresStage(Stage):
             + " OR c.attributes IS DISTINCT FROM c.attributes || EXCLUDED.attributes"
         )
         assignments = ", ".join(f"{col} = {value}" for col, value in sets.items())
-        insert = (
+        insert_new = (
             "INSERT INTO contacts AS c (organization_id, email, first_name, last_name, "
             "attributes, status, source, consent_at, consent_ip) "
             "SELECT %(org)s, email, first_name, last_name, attributes, status, 'import', "
-            f"consent_at, consent_ip FROM ({self.source}) src "
-            "ON CONFLICT (organization_id, email) WHERE deleted_at IS NULL "
+            f"consent_at, consent_ip FROM ({self.source}) src"
         )
+        insert = f"{insert_new} ON CONFLICT (organization_id, email) WHERE deleted_at IS NULL "
         member = (
             "INSERT INTO contact_group_members (organization_id, group_id, contact_id) "
             "SELECT %(org)s, %(group)s, {ids} ON CONFLICT DO NOTHING"
         )
         grouped = self.group_id is not None
+        if self.optimistic:
+            statement = insert_new
+            if grouped:
+                statement = f"WITH ins AS ({insert_new} RETURNING id) " + member.format(
+                    ids="id FROM ins"
+                )
+            try:
+                self.cursor.execute(statement, self.params)
+            except psycopg.errors.UniqueViolation as exc:
+                raise ConcurrentWrite from exc
+            return Counts(created=rows)  # every row was new, or the insert failed
         if self.mode == "create":
             group = f", grp AS ({member.format(ids='id FROM ins')})" if grouped else ""
             (created,) = self._count(
@@ -262,7 +301,7 @@ def _sqlite_time(value: datetime | None) -> str | None:
 class SqliteStage(Stage):
     weight = 0.5  # the set-based statements run in ``finish``
 
-    def open(self) -> None:
+    def open(self, *, optimistic: bool = True) -> None:
         self.conn = sync_connection(db.session())
         self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{STAGE}")
         self.conn.exec_driver_sql(
@@ -272,33 +311,24 @@ class SqliteStage(Stage):
         self.rows = 0
 
     def prepare(self, columns: dict[str, list[Any]]) -> list[tuple[Any, ...]]:
-        names = [name for name, _ in self.attributes]
-        attribute_columns = [columns[c] for c in self.attr_columns]
-        prepared = []
         empty = [None] * len(columns["email"])
         first, last, status, consent_at, consent_ip = (
             columns.get(name, empty)
             for name in ("first_name", "last_name", "status", "consent_at", "consent_ip")
         )
-        for i, row_no in enumerate(columns["row_no"]):
-            values = {
-                name: col[i]
-                for name, col in zip(names, attribute_columns, strict=True)
-                if col[i] is not None
-            }
-            prepared.append(
-                (
-                    row_no,
-                    columns["email"][i],
-                    first[i],
-                    last[i],
-                    status[i],
-                    _sqlite_time(consent_at[i]),
-                    consent_ip[i],
-                    json.dumps(values, separators=(",", ":")),
-                )
+        return list(
+            zip(
+                columns["row_no"],
+                columns["email"],
+                first,
+                last,
+                status,
+                [_sqlite_time(value) for value in consent_at],
+                consent_ip,
+                self.attributes_json(columns),
+                strict=True,
             )
-        return prepared
+        )
 
     def apply(self, prepared: list[tuple[Any, ...]], rows: int) -> Counts:
         if prepared:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 
 from blueprints.contacts import audience, importing, services
 from blueprints.contacts.checking import SeenAddresses
 from blueprints.contacts.models import Contact, Import
+from blueprints.contacts.progress import Progress
 from engagex.db import db
 from engagex.errors import Conflict
 from tests.contacts.helpers import counts, errors, run_file
@@ -199,3 +201,50 @@ def test_a_finished_import_does_not_run_again(org, tmp_path):
         importing.run_import(None, record.id)
     stored = db.session.get(Import, record.id)
     assert stored.status == "completed" and stored.finished_at is not None
+
+
+class _AddsContactMidway(Progress):
+    """After the first chunk, another transaction commits a contact the file holds."""
+
+    def __init__(self, dsn: str, org_id: int) -> None:
+        self.dsn, self.org_id, self.done = dsn, org_id, False
+
+    def update(self, rows: int, fraction: float | None, rate: float) -> None:
+        if self.done:
+            return
+        self.done = True
+        with psycopg.connect(self.dsn, autocommit=True) as conn:
+            conn.execute(
+                "INSERT INTO contacts (organization_id, email, first_name, attributes, status) "
+                "VALUES (%s, 'c@x.io', 'Meanwhile', '{\"plan\": \"free\"}', 'subscribed')",
+                (self.org_id,),
+            )
+
+
+@pytest.fixture
+def committed_elsewhere(app):
+    """A DSN for writes committed outside the test's transaction, removed after it ends
+    (set up before ``session``, so torn down after its rollback releases their rows)."""
+    with app.app_context():
+        dsn = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    orgs: list[int] = []
+    yield dsn, orgs
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("DELETE FROM contacts WHERE organization_id = ANY(%s)", (orgs,))
+
+
+def test_a_concurrent_write_during_a_first_import_is_merged(
+    committed_elsewhere, org, fields, tmp_path, monkeypatch
+):
+    """The first import into an empty organization inserts without conflict checks; a
+    contact written meanwhile makes it apply the file again, merging."""
+    dsn, orgs = committed_elsewhere
+    orgs.append(org.id)
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 2)
+    path = write(tmp_path, "a.csv", "email,plan\na@x.io,pro\nb@x.io,pro\nc@x.io,pro\nd@x.io,pro\n")
+    record = importing.create_import(None, filename=path.name, path=path)
+    done = importing.run_import(None, record.id, progress=_AddsContactMidway(dsn, org.id))
+    assert counts(done) == {"created": 3, "updated": 1, "skipped": 0, "invalid": 0}
+    assert [c.email for c in services.list_contacts(None, limit=10).items].count("c@x.io") == 1
+    merged = contact("c@x.io")
+    assert (merged.first_name, merged.attributes) == ("Meanwhile", {"plan": "pro"})
