@@ -309,8 +309,6 @@ def run_import(actor: Actor | None, import_id: int, progress: Progress | None = 
             services.field_types(),
             create_fields=bool(options.get("create_fields")),
         )
-        for name in plan.new_fields:
-            services.create_field(None, name=name, type="text")
         stage = Stage.for_session(
             require_org_id(),
             record.mode,
@@ -339,6 +337,10 @@ def run_import(actor: Actor | None, import_id: int, progress: Progress | None = 
                     rejected = RejectedRows(rejected.path, source.headers)
                     stage.open(optimistic=False)
                     outcome = _pipeline(source, plan, stage, rejected, progress)
+        # After the rows: on SQLite, a write to a shared table locks the progress writer
+        # out until the commit, and the stage writes to them only at its very end.
+        for name in plan.new_fields:
+            services.create_field(None, name=name, type="text")
     except BaseException:
         rejected.close()
         remove_quietly(rejected.path)

@@ -77,6 +77,14 @@ class DatabaseProgress(Progress):
                     .where(table.c.id == self.import_id, table.c.organization_id == self.org_id)
                     .values(heartbeat_at=sa.func.now(), **values)
                 )
+        except sa.exc.OperationalError as exc:
+            if self._conn is not None and self._conn.dialect.name == "sqlite":
+                # The import's own transaction holds the lock (its final statements).
+                log.debug("progress of import %s not recorded: %s", self.import_id, exc.orig)
+            else:
+                log.warning(
+                    "could not record the progress of import %s", self.import_id, exc_info=True
+                )
         except sa.exc.SQLAlchemyError:
             log.warning("could not record the progress of import %s", self.import_id, exc_info=True)
 

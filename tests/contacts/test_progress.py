@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from blueprints.accounts.models import Organization
 from blueprints.contacts import importing
-from blueprints.contacts.models import Import
+from blueprints.contacts.models import Contact, Import
 from blueprints.contacts.progress import DatabaseProgress
 from engagex.db import db
 from engagex.tenancy import system_scope, tenant_context
@@ -59,6 +59,7 @@ def test_progress_is_visible_while_the_import_transaction_is_open(app, tmp_path,
         finally:
             db.session.rollback()
             with system_scope():
+                db.session.execute(sa.delete(Contact).where(Contact.organization_id == org_id))
                 db.session.execute(sa.delete(Organization).where(Organization.id == org_id))
                 db.session.commit()
 

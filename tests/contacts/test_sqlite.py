@@ -8,9 +8,12 @@ from collections.abc import Iterator
 
 import flask_migrate
 import pytest
+import sqlalchemy as sa
 
 from blueprints.accounts import services as accounts
-from blueprints.contacts import audience, services
+from blueprints.contacts import audience, importing, services
+from blueprints.contacts.models import Import
+from blueprints.contacts.progress import DatabaseProgress
 from engagex import create_app
 from engagex.db import db
 from engagex.tenancy import tenant_context
@@ -144,3 +147,20 @@ def test_the_api_import_job_and_export_in_embedded_mode(sqlite_app, org):
     rows = {r["email"]: r for r in csv.DictReader(io.StringIO(exported.get_data(as_text=True)))}
     assert rows["formula@example.com"]["first_name"] == "'=1+2"
     assert rows["formula@example.com"]["company"] == "'@SUM(A1)"
+
+
+def test_progress_stays_visible_when_an_import_creates_fields(org, tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 2)
+    path = tmp_path / "new.csv"
+    path.write_text("email,colour\n" + "".join(f"c{i}@x.example,red\n" for i in range(6)))
+    record = importing.create_import(None, filename=path.name, path=path, create_fields=True)
+    db.session.commit()
+    importing.run_import(None, record.id, progress=DatabaseProgress(org, record.id, interval=0))
+    with db.engine.connect() as conn:  # outside the import's transaction, not yet committed
+        row = conn.execute(
+            sa.select(Import.status, Import.processed_rows).where(Import.id == record.id)
+        ).one()
+    assert tuple(row) == ("running", 6)
+    assert "could not record" not in caplog.text
+    db.session.commit()
+    assert services.field_types()["colour"] == "text"
