@@ -79,6 +79,30 @@ def _dumps(value: dict[str, Any]) -> str:
         return json.dumps(value, separators=(",", ":"))
 
 
+def _copy_text(columns: list[list[Any]]) -> str | None:
+    """The rows in ``COPY``'s text format, or None when a value would need escaping.
+
+    Text format needs no quoting, which makes it several times cheaper to produce than
+    CSV; the common chunk (addresses, names, attribute JSON) has nothing to escape.
+    Anything else (a backslash, a tab, a line break, a value that is not text) gets CSV.
+    """
+    if not columns[0]:
+        return ""
+    cleaned = []
+    for column in columns:
+        present = list(filter(None, column))
+        try:
+            joined = "".join(present)
+        except TypeError:  # a date-time
+            return None
+        if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
+            return None
+        if len(present) != len(column):  # empty cells ("" stays "", None becomes \N)
+            column = [r"\N" if value is None else value for value in column]
+        cleaned.append(column)
+    return "\n".join(map("\t".join, zip(*cleaned, strict=True))) + "\n"
+
+
 def attributes_json(names: Sequence[str], columns: Sequence[Sequence[Any]]) -> list[str]:
     """Each row's custom attributes as a JSON object, without the empty (None) ones."""
     return [
@@ -192,27 +216,32 @@ class PostgresStage(Stage):
             f"AS attributes, {status} AS status, s.consent_at, s.consent_ip FROM {STAGE} s {joins}"
         )
 
-    def prepare(self, columns: dict[str, list[Any]]) -> str:
+    def prepare(self, columns: dict[str, list[Any]]) -> tuple[str, str]:
+        """The chunk as ``COPY`` data: (format, text)."""
         values = [columns[c] for c in self.columns]
         if self.attributes:
             values.append(self.attributes_json(columns))
+        text = _copy_text(values)
+        if text is not None:
+            return "text", text
         buffer = io.StringIO()
         csv.writer(buffer).writerows(zip(*values, strict=True))
-        return buffer.getvalue()
+        return "csv", buffer.getvalue()
 
     def _count(self, sql: str) -> tuple[int, ...]:
         self.cursor.execute(sql, self.params)
         return tuple(self.cursor.fetchone())
 
-    def apply(self, prepared: str, rows: int) -> Counts:
+    def apply(self, prepared: tuple[str, str], rows: int) -> Counts:
         if not rows:
             return Counts()
         self.cursor.execute(f"TRUNCATE {STAGE}")
         columns = [*self.columns, "attributes"] if self.attributes else self.columns
+        data_format, data = prepared
         with self.cursor.copy(
-            f"COPY {STAGE} ({', '.join(columns)}) FROM STDIN (FORMAT csv)"
+            f"COPY {STAGE} ({', '.join(columns)}) FROM STDIN (FORMAT {data_format})"
         ) as copy:
-            copy.write(prepared)
+            copy.write(data)
         sets = self._update_sets("c", "EXCLUDED")
         changed = (
             " OR ".join(f"c.{col} IS DISTINCT FROM {value}" for col, value in sets.items())

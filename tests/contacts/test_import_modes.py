@@ -6,7 +6,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from blueprints.contacts import audience, importing, services
+from blueprints.contacts import audience, importing, services, staging
 from blueprints.contacts.checking import SeenAddresses
 from blueprints.contacts.models import Contact, Import
 from blueprints.contacts.progress import Progress
@@ -248,3 +248,34 @@ def test_a_concurrent_write_during_a_first_import_is_merged(
     assert [c.email for c in services.list_contacts(None, limit=10).items].count("c@x.io") == 1
     merged = contact("c@x.io")
     assert (merged.first_name, merged.attributes) == ("Meanwhile", {"plan": "pro"})
+
+
+def test_values_that_need_escaping_arrive_intact(org, fields, tmp_path, monkeypatch):
+    """Chunks without special characters travel in COPY's text format, the others as
+    CSV; both must store exactly what the file holds."""
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 2)
+    path = tmp_path / "escapes.csv"
+    path.write_text(
+        "email,first_name,last_name,plan\n"
+        "plain@x.io,Ann,,pro\n"
+        "empty@x.io,,Lee,\n"
+        'slash@x.io,O\\Brien,"Tab\there",a\\b\n'
+        'quote@x.io,"Say ""hi""",\\N,"line\none"\n',
+        encoding="utf-8",
+    )
+    # The first chunk has nothing to escape, the second has.
+    assert staging._copy_text([["plain@x.io", "empty@x.io"], ["Ann", None]]) == (
+        "plain@x.io\tAnn\nempty@x.io\t\\N\n"
+    )
+    assert staging._copy_text([["slash@x.io"], ["O\\Brien"]]) is None
+    assert counts(run_file(path)) == {"created": 4, "updated": 0, "skipped": 0, "invalid": 0}
+    stored = {
+        c.email: (c.first_name, c.last_name, c.attributes)
+        for c in services.list_contacts(None, limit=10).items
+    }
+    assert stored == {
+        "plain@x.io": ("Ann", None, {"plan": "pro"}),
+        "empty@x.io": (None, "Lee", {}),
+        "slash@x.io": ("O\\Brien", "Tab\there", {"plan": "a\\b"}),
+        "quote@x.io": ('Say "hi"', "\\N", {"plan": "line\none"}),
+    }
