@@ -77,16 +77,15 @@ class DatabaseProgress(Progress):
                     .where(table.c.id == self.import_id, table.c.organization_id == self.org_id)
                     .values(heartbeat_at=sa.func.now(), **values)
                 )
-        except sa.exc.OperationalError as exc:
-            if self._conn is not None and self._conn.dialect.name == "sqlite":
+        except sa.exc.SQLAlchemyError as exc:
+            if isinstance(exc, sa.exc.OperationalError) and self._sqlite():
                 # The import's own transaction holds the lock (its final statements).
                 log.debug("progress of import %s not recorded: %s", self.import_id, exc.orig)
-            else:
-                log.warning(
-                    "could not record the progress of import %s", self.import_id, exc_info=True
-                )
-        except sa.exc.SQLAlchemyError:
+                return
             log.warning("could not record the progress of import %s", self.import_id, exc_info=True)
+
+    def _sqlite(self) -> bool:
+        return self._conn is not None and self._conn.dialect.name == "sqlite"
 
     def start(self) -> None:
         self._write(status="running", started_at=sa.func.now())
