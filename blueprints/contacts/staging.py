@@ -97,8 +97,8 @@ def _copy_text(columns: list[list[Any]]) -> str | None:
             return None
         if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
             return None
-        if len(present) != len(column):  # empty cells ("" stays "", None becomes \N)
-            column = [r"\N" if value is None else value for value in column]
+        if len(present) != len(column):  # empty cells are NULL, as in the CSV form
+            column = [value or r"\N" for value in column]
         cleaned.append(column)
     return "\n".join(map("\t".join, zip(*cleaned, strict=True))) + "\n"
 
