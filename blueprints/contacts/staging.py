@@ -72,13 +72,6 @@ SUPPRESSED_STATUS = (
 )
 
 
-def _dumps(value: dict[str, Any]) -> str:
-    try:
-        return orjson.dumps(value).decode()
-    except orjson.JSONEncodeError:  # an integer beyond 64 bits
-        return json.dumps(value, separators=(",", ":"))
-
-
 def _copy_text(columns: list[list[Any]]) -> str | None:
     """The rows in ``COPY``'s text format, or None when a value would need escaping.
 
@@ -104,9 +97,15 @@ def _copy_text(columns: list[list[Any]]) -> str | None:
 
 
 def attributes_json(names: Sequence[str], columns: Sequence[Sequence[Any]]) -> list[str]:
-    """Each row's custom attributes as a JSON object, without the empty (None) ones."""
+    """Each row's custom attributes as a JSON object, without the empty (None) ones.
+
+    Values are parsed cells (``validation.parse_cells``): integers have at most 18
+    digits, so they always fit orjson's 64 bits.
+    """
     return [
-        _dumps({name: value for name, value in zip(names, row, strict=True) if value is not None})
+        orjson.dumps(
+            {name: value for name, value in zip(names, row, strict=True) if value is not None}
+        ).decode()
         for row in zip(*columns, strict=True)
     ]
 

@@ -279,3 +279,10 @@ def test_values_that_need_escaping_arrive_intact(org, fields, tmp_path, monkeypa
         "slash@x.io": ("O\\Brien", "Tab\there", {"plan": "a\\b"}),
         "quote@x.io": ('Say "hi"', "\\N", {"plan": "line\none"}),
     }
+
+
+def test_integers_up_to_18_digits_are_kept_exactly(org, fields, tmp_path):
+    """Longer numbers are read as floating point, like any JSON number in a browser."""
+    path = write(tmp_path, "big.csv", "email,score\nbig@x.io,-999999999999999999\n")
+    assert counts(run_file(path))["created"] == 1
+    assert contact("big@x.io").attributes == {"score": -999999999999999999}
