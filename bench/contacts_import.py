@@ -6,7 +6,8 @@ twice through the real service (a fresh import, then the same file as an upsert)
 in its own process so that its peak RSS is its own. In the same run it measures the
 database-side limit: ``COPY`` of the same file into a temporary table plus one
 set-based upsert into a table shaped and indexed like ``contacts`` (fresh, then again),
-once as the table is and once with the foreign key to organizations it no longer has (what that key cost).
+once as the table is and once with the foreign key to organizations that migration 0011
+dropped (what that key cost).
 
 Then, with exactly 1,000,000 contacts in the organization: the server time of the
 first and of a deep keyset page of ``GET /api/v1/contacts``, and of a three-condition
