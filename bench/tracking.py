@@ -50,6 +50,7 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", str(2 * WORKERS)))
 RECIPIENTS = int(os.environ.get("BENCH_RECIPIENTS", "20000"))
 SECRET = "bench-secret"
 WARMUP = 50
+POSTS = 6  # webhook POSTs of 1,000 events; the first meets a cold worker
 AGENT = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0"
 )
@@ -209,7 +210,7 @@ def webhook_posts(port: int, key, org_id: int, campaign_id: int, ids: list[int])
     from cryptography.hazmat.primitives.asymmetric import ec
 
     timings = []
-    for run in range(5):
+    for run in range(POSTS):
         chosen = ids[run * 250 : (run + 1) * 250]
         now = int(time.time())
         events = []
@@ -357,9 +358,11 @@ def main() -> None:
         f"rows: {written_opens:,} opens + {written_clicks:,} clicks for {total:,} requests "
         f"(wrk's and {WARMUP} warm-up opens)"
     )
+    first, warm = posts[0], posts[1:]
     print(
-        f"  SendGrid webhook, 1,000 events per POST over HTTP: min {min(posts):.0f} ms, "
-        f"median {statistics.median(posts):.0f} ms, max {max(posts):.0f} ms (limit < 200 ms)"
+        f"  SendGrid webhook, 1,000 events per POST over HTTP: min {min(warm):.0f} ms, "
+        f"median {statistics.median(warm):.0f} ms, max {max(warm):.0f} ms (limit < 200 ms); "
+        f"the first POST, cold, {first:.0f} ms; all: {', '.join(f'{t:.0f}' for t in posts)}"
     )
 
 
