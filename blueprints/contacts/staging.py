@@ -29,7 +29,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -96,20 +95,6 @@ def _copy_text(columns: list[list[Any]]) -> str | None:
     return "\n".join(map("\t".join, zip(*cleaned, strict=True))) + "\n"
 
 
-def attributes_json(names: Sequence[str], columns: Sequence[Sequence[Any]]) -> list[str]:
-    """Each row's custom attributes as a JSON object, without the empty (None) ones.
-
-    Values are parsed cells (``validation.parse_cells``): integers have at most 18
-    digits, so they always fit orjson's 64 bits.
-    """
-    return [
-        orjson.dumps(
-            {name: value for name, value in zip(names, row, strict=True) if value is not None}
-        ).decode()
-        for row in zip(*columns, strict=True)
-    ]
-
-
 class Stage:
     """The staging of one import inside the caller's transaction."""
 
@@ -152,11 +137,20 @@ class Stage:
         raise NotImplementedError
 
     def attributes_json(self, columns: dict[str, list[Any]]) -> list[str]:
+        """Each row's custom attributes as a JSON object, without the empty (None) ones.
+
+        Values are parsed cells (``validation.parse_cells``): integers have at most 18
+        digits, so they always fit orjson's 64 bits.
+        """
         if not self.attributes:
             return ["{}"] * len(columns["email"])
-        return attributes_json(
-            [name for name, _ in self.attributes], [columns[c] for c in self.attr_columns]
-        )
+        names = [name for name, _ in self.attributes]
+        return [
+            orjson.dumps(
+                {name: value for name, value in zip(names, row, strict=True) if value is not None}
+            ).decode()
+            for row in zip(*(columns[c] for c in self.attr_columns), strict=True)
+        ]
 
     def prepare(self, columns: dict[str, list[Any]]) -> Any:
         """Turn a chunk's valid rows into what ``apply`` sends (runs in the reader thread)."""

@@ -44,6 +44,11 @@ export function formatNumber(value: number): string {
   return numberFormat.format(value);
 }
 
+/** 1, "recipient" -> "1 recipient"; 15000 -> "15,000 recipients". */
+export function formatCount(count: number, noun: string, plural = `${noun}s`): string {
+  return `${formatNumber(count)} ${count === 1 ? noun : plural}`;
+}
+
 /**
  * An amount in the smallest unit of its currency (cents; yen for JPY, as Stripe counts)
  * as money: 1500, "usd" -> "$15.00". `whole` drops ".00" from round amounts ("$15").

@@ -1,6 +1,6 @@
 import { useCampaignCommand, useCampaignProgress, type Campaign } from '../../../api/campaigns.ts';
 import { ConfirmDialog, useToast } from '../../../components/ui/index.ts';
-import { formatNumber } from '../../../lib/format.ts';
+import { formatCount } from '../../../lib/format.ts';
 
 /** Confirms stopping a campaign for good: recipients not sent yet never receive it. */
 export function CancelDialog({ campaign, open, onClose }: { campaign: Campaign; open: boolean; onClose: () => void }) {
@@ -31,7 +31,7 @@ export function CancelDialog({ campaign, open, onClose }: { campaign: Campaign; 
       error={cancel.error}
       title={`Cancel “${campaign.name}”?`}
       description={`${
-        left > 0 ? `The ${formatNumber(left)} ${left === 1 ? 'recipient' : 'recipients'} not sent yet will never receive it.` : 'Nobody else will receive it.'
+        left > 0 ? `The ${formatCount(left, 'recipient')} not sent yet will never receive it.` : 'Nobody else will receive it.'
       } Messages already sent stay sent. This cannot be undone; to stop for a while, pause instead.`}
       cancelLabel="Keep it"
       confirmLabel="Cancel campaign"

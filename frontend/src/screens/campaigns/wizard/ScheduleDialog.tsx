@@ -3,7 +3,7 @@ import { useLocation } from 'wouter';
 import { useScheduleCampaign, type Campaign } from '../../../api/campaigns.ts';
 import { describeError } from '../../../api/errors.ts';
 import { Alert, Button, Dialog, Input, Select, useToast } from '../../../components/ui/index.ts';
-import { formatNumber } from '../../../lib/format.ts';
+import { formatCount } from '../../../lib/format.ts';
 import { browserTimeZone, defaultSchedule, formatInZone, isoToZoned, timeZones, zonedToIso } from './schedule.ts';
 
 /** The date, time and zone the dialog opens with: the current schedule, else tomorrow at nine here. */
@@ -69,9 +69,7 @@ export function ScheduleDialog({
       onClose={close}
       busy={schedule.isPending}
       title={campaign.status === 'scheduled' ? 'Change the schedule' : 'Schedule the campaign'}
-      description={`It goes to the ${formatNumber(recipients)} ${
-        recipients === 1 ? 'recipient' : 'recipients'
-      } its audience has at that time. Until then you can change it, send it now or unschedule it.`}
+      description={`It goes to the ${formatCount(recipients, 'recipient')} its audience has at that time. Until then you can change it, send it now or unschedule it.`}
       footer={
         <>
           <Button variant="secondary" onClick={close} disabled={schedule.isPending}>

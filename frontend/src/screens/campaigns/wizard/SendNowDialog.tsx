@@ -1,9 +1,7 @@
 import { useLocation } from 'wouter';
 import { useCampaignCommand, type Campaign } from '../../../api/campaigns.ts';
 import { ConfirmDialog, useToast } from '../../../components/ui/index.ts';
-import { formatNumber } from '../../../lib/format.ts';
-
-const people = (count: number) => `${formatNumber(count)} ${count === 1 ? 'recipient' : 'recipients'}`;
+import { formatCount } from '../../../lib/format.ts';
 
 /** Confirms "Send now", stating how many people it goes to; then shows its progress. */
 export function SendNowDialog({
@@ -34,7 +32,7 @@ export function SendNowDialog({
   const confirm = async () => {
     try {
       const started = await send.mutateAsync();
-      toast.success('Sending started', `“${started.name}” is on its way to ${people(started.counts.recipients || recipients)}.`);
+      toast.success('Sending started', `“${started.name}” is on its way to ${formatCount(started.counts.recipients || recipients, 'recipient')}.`);
       onClose();
       navigate(`/${campaign.id}`);
     } catch {
@@ -51,7 +49,7 @@ export function SendNowDialog({
       errorTitle="The campaign was not sent"
       tone="primary"
       title={`Send “${campaign.name}” now?`}
-      description={`It goes to ${people(recipients)} right away${
+      description={`It goes to ${formatCount(recipients, 'recipient')} right away${
         campaign.status === 'scheduled' ? ', instead of at the scheduled time' : ''
       }. You can pause or cancel while it is sending, but messages already sent cannot be called back.`}
       confirmLabel="Send"

@@ -11,7 +11,7 @@ import { PageSkeleton } from '../../../components/PageSkeleton.tsx';
 import { QueryError } from '../../../components/QueryError.tsx';
 import { Alert, Button, Card, CardBody, CardHeader, EmptyState, useToast } from '../../../components/ui/index.ts';
 import { cn } from '../../../lib/cn.ts';
-import { formatDateTime, formatNumber, parseTimestamp } from '../../../lib/format.ts';
+import { formatCount, formatDateTime, formatNumber, parseTimestamp } from '../../../lib/format.ts';
 import { BackLink } from '../common.tsx';
 import { delimiterLabel } from './csv.ts';
 import { BUILTIN_LABELS, type BuiltinTarget } from './mapping.ts';
@@ -163,10 +163,10 @@ function Result({ record }: { record: ContactImport }) {
       <Alert
         tone={record.invalid ? 'warning' : 'success'}
         title={
-          record.invalid ? `Imported, with ${formatNumber(record.invalid)} ${record.invalid === 1 ? 'row' : 'rows'} rejected` : 'Imported'
+          record.invalid ? `Imported, with ${formatCount(record.invalid, 'row')} rejected` : 'Imported'
         }
       >
-        {formatNumber(total)} {total === 1 ? 'row' : 'rows'} read
+        {formatCount(total, 'row')} read
         {seconds !== null && seconds > 0 ? ` in ${formatDuration(seconds)}` : ''}
         {group ? `; the contacts are in the group “${group.name}”` : ''}.
         {record.invalid > 0 &&

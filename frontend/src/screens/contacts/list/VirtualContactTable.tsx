@@ -3,7 +3,7 @@ import { useEffect, useRef } from 'react';
 import { Link, useLocation } from 'wouter';
 import type { Contact, Group } from '../../../api/contacts.ts';
 import { Badge, Button, Skeleton } from '../../../components/ui/index.ts';
-import { formatDate, formatNumber } from '../../../lib/format.ts';
+import { formatCount, formatDate, formatNumber } from '../../../lib/format.ts';
 import { ContactStatusBadge, fullName, groupNames } from '../common.tsx';
 
 export const ROW_HEIGHT = 57;
@@ -182,7 +182,7 @@ export function VirtualContactTable({ rows, total, groups, loading, hasMore, loa
           <p className="text-sm text-slate-500" aria-live="polite" data-testid="contacts-loaded">
             {total !== undefined && rows.length < total
               ? `${formatNumber(rows.length)} of ${formatNumber(total)} loaded`
-              : `${formatNumber(rows.length)} ${rows.length === 1 ? 'contact' : 'contacts'}`}
+              : formatCount(rows.length, 'contact')}
           </p>
           {hasMore && (
             <Button variant="secondary" size="sm" onClick={onLoadMore} loading={loadingMore}>
