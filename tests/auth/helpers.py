@@ -5,12 +5,17 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+import time
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pyotp
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+
+from blueprints.auth.services import mfa
 
 PASSWORD = "violet-Kestrel-harbour-42"
 
@@ -85,7 +90,15 @@ def last_token(app: Flask, to: str) -> str:
 
 
 def totp_now(secret: str, offset_steps: int = 0) -> str:
+    """The code of the server's current time step, or of one ``offset_steps`` away."""
     totp = pyotp.TOTP(secret)
-    import time
+    return totp.generate_otp(int(mfa.time.time() // totp.interval) + offset_steps)
 
-    return totp.generate_otp(int(time.time() // totp.interval) + offset_steps)
+
+def freeze_totp_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stop the server's TOTP clock in the middle of the current step, so that "this
+    step" and "the next step" stay the same while a test runs, even across a 30-second
+    boundary."""
+    interval = pyotp.TOTP(pyotp.random_base32()).interval
+    frozen = (time.time() // interval + 0.5) * interval
+    monkeypatch.setattr(mfa, "time", SimpleNamespace(time=lambda: frozen))

@@ -5,9 +5,23 @@ from __future__ import annotations
 import urllib.parse
 
 import pyotp
+import pytest
 
-from tests.auth.helpers import PASSWORD, cookie, csrf, sign_in, sign_up, totp_now
+from tests.auth.helpers import (
+    PASSWORD,
+    cookie,
+    csrf,
+    freeze_totp_step,
+    sign_in,
+    sign_up,
+    totp_now,
+)
 from tests.factories import auth, make_key
+
+
+@pytest.fixture(autouse=True)
+def _one_time_step(monkeypatch):
+    freeze_totp_step(monkeypatch)
 
 
 def enrol(client) -> tuple[str, list[str]]:

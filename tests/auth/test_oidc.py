@@ -27,7 +27,15 @@ from blueprints.accounts.models import User
 from blueprints.auth.models import OidcIdentity
 from engagex import create_app
 from engagex.db import db
-from tests.auth.helpers import PASSWORD, cookie, csrf, sign_in, sign_up, totp_now
+from tests.auth.helpers import (
+    PASSWORD,
+    cookie,
+    csrf,
+    freeze_totp_step,
+    sign_in,
+    sign_up,
+    totp_now,
+)
 from tests.conftest import IsolatedClient, app_config
 
 with warnings.catch_warnings():  # the provider imports APIs authlib itself deprecates
@@ -289,7 +297,8 @@ def test_provider_refusal_and_open_redirects(sso):
         assert response.headers["Location"] == "/"
 
 
-def test_sso_respects_mfa(sso, app):
+def test_sso_respects_mfa(sso, app, monkeypatch):
+    freeze_totp_step(monkeypatch)
     client, issuer, _ = sso
     password_client = app.test_client()
     sign_up(password_client, "hal@example.com", "Hal Org")
